@@ -1,0 +1,44 @@
+# Parcours — the two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup install migrate load lint lock clean
+
+run: setup
+	$(BIN)/python manage.py runserver $(HOST)
+
+# Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts.
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalogue $(DATA)
+	$(BIN)/python manage.py load_demo_accounts
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+# The whole suite. Browser tests skip, with their reason, when Chromium is absent,
+# unless PARCOURS_REQUIRE_BROWSER=1 (as in CI).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerate the lock after editing pyproject.toml (needs network access to PyPI).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --universal -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,206 @@
+"""Use cases that write the catalogue."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Sum
+
+from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
+from rules.catalogue import Catalogue, EctsReport, load_catalogue
+
+MODEL_LABELS = {
+    Programme: "formations",
+    Unit: "unités",
+    EvaluationMode: "modalités d'évaluation",
+    Centre: "centres",
+    AcademicYear: "années",
+}
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    ects: tuple[EctsReport, ...] = ()
+
+    def count(self, model, outcome: str) -> None:
+        getattr(self, outcome)[MODEL_LABELS[model]] += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+    def lines(self) -> list[str]:
+        lines = []
+        for label in MODEL_LABELS.values():
+            lines.append(
+                f"{label} : {self.created[label]} créé(s), {self.updated[label]} modifié(s), "
+                f"{self.unchanged[label]} inchangé(s)"
+            )
+        lines.extend(str(report) for report in self.ects)
+        return lines
+
+
+def load_catalogue_folder(folder: Path) -> LoadReport:
+    """R-CAT-6: validate the whole folder, then write it all-or-nothing.
+
+    Raises rules.data_reader.DataError, listing every problem with its file and key,
+    before anything is written. A second load of the same files changes nothing; an
+    edited value updates its row, and the change shows in the history.
+    """
+    known = frozenset(Programme.objects.values_list("code", flat=True))
+    catalogue = load_catalogue(Path(folder), known_programmes=known)
+    report = LoadReport()
+    with transaction.atomic():
+        _write(catalogue, Path(folder), report)
+        report.ects = tuple(
+            EctsReport(p.code, p.declared_ects, p.units_sum or 0)
+            for p in Programme.objects.annotate(units_sum=Sum("units__ects")).order_by("position", "code")
+        )
+    return report
+
+
+def _upsert(model, code: str, values: dict, report: LoadReport):
+    """Create the row, or update only the fields that differ (so history stays quiet
+    when nothing changed)."""
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        row = model.objects.create(code=code, **values)
+        report.count(model, "created")
+        return row
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save()
+        report.count(model, "updated")
+    else:
+        report.count(model, "unchanged")
+    return row
+
+
+def _core_depth(catalogue: Catalogue, code: str) -> int:
+    """How many common cores stand under a programme within this folder."""
+    in_folder = {p.code: p.common_core for p in catalogue.programmes}
+    depth, seen = 0, {code}
+    while in_folder.get(code) in in_folder and in_folder[code] not in seen:
+        code = in_folder[code]
+        seen.add(code)
+        depth += 1
+    return depth
+
+
+def _write(catalogue: Catalogue, folder: Path, report: LoadReport) -> None:
+    # A common core is written before the programmes built on it (R-CAT-2).
+    positions = {p.code: index for index, p in enumerate(catalogue.programmes)}
+    for p in sorted(catalogue.programmes, key=lambda p: _core_depth(catalogue, p.code)):
+        _upsert(
+            Programme,
+            p.code,
+            {
+                "kind": p.kind,
+                "title": p.title,
+                "declared_ects": p.declared_ects,
+                "summary": p.summary,
+                "entry_level": p.entry_level,
+                "exit_level": p.exit_level,
+                "cpf_eligible": p.cpf_eligible,
+                "alternance": p.alternance,
+                "vae": p.vae,
+                "common_core": Programme.objects.get(code=p.common_core) if p.common_core else None,
+                "rncp_registration_years": p.rncp_registration_years,
+                "rncp_decree": p.rncp_decree,
+                "rome": [{"code": code, "label": label} for code, label in p.rome],
+                "objectives": p.objectives,
+                "competences": list(p.competences),
+                "public": list(p.public),
+                "careers": list(p.careers),
+                "employers": list(p.employers),
+                "access_conditions": list(p.access_conditions),
+                "prerequisites": p.prerequisites,
+                "access_checked_when": p.access_checked_when,
+                "award": {
+                    "required_units": list(p.award.required_units),
+                    "report_unit": p.award.report_unit,
+                    "experience_unit": p.award.experience_unit,
+                    "conditions": list(p.award.conditions),
+                    "rule": p.award.rule,
+                },
+                "rule": p.rule,
+                "position": positions[p.code],
+            },
+            report,
+        )
+
+    for code, label in catalogue.evaluation_codes:
+        _upsert(EvaluationMode, code, {"label": label}, report)
+
+    programme_ids = dict(Programme.objects.values_list("code", "pk"))
+    for position, u in enumerate(catalogue.units):
+        row = _upsert(
+            Unit,
+            u.code,
+            {
+                "title": u.title,
+                "other_title": u.other_title,
+                "ects": u.ects,
+                "kind": u.kind,
+                "evaluation": list(u.evaluation),
+                "coefficient": u.coefficient,
+                "period": u.period,
+                "description": u.description,
+                "note": u.note,
+                "equivalence": u.equivalence,
+                "rule": u.rule,
+                "position": position,
+            },
+            report,
+        )
+        wanted = {programme_ids[code] for code in u.programmes}
+        if set(row.programmes.values_list("pk", flat=True)) != wanted:
+            row.programmes.set(wanted)
+
+    for position, c in enumerate(catalogue.centres):
+        _upsert(
+            Centre,
+            c.code,
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "address": c.address,
+                "city": c.city,
+                "phone": c.phone,
+                "fax": c.fax,
+                "email": c.email,
+                "contact_role": c.contact_role,
+                "hours": [
+                    {
+                        "weekdays": list(h.weekdays),
+                        "opens": h.opens.strftime("%H:%M"),
+                        "closes": h.closes.strftime("%H:%M"),
+                    }
+                    for h in c.hours
+                ],
+                "rule": c.rule,
+                "position": position,
+            },
+            report,
+        )
+
+    for year in catalogue.years:
+        _upsert(
+            AcademicYear,
+            year.code,
+            {
+                "label": year.label,
+                "first_day": year.first_day,
+                "last_day": year.last_day,
+                "source": (folder / "years" / f"{year.code}.toml").read_text(encoding="utf-8"),
+            },
+            report,
+        )
