@@ -47,7 +47,11 @@ def rules_unit(unit) -> rc.Unit:
 def rules_catalogue(units) -> rc.Catalogue:
     """A rules-core catalogue of the given units (enough for quotes)."""
     return rc.Catalogue(
-        programmes=(), units=tuple(rules_unit(u) for u in units), centres=(), evaluation_codes=(), years=()
+        programmes=(),
+        units=tuple(rules_unit(u) for u in units),
+        centres=(),
+        evaluation_codes=(),
+        years=(),
     )
 
 

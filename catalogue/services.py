@@ -60,7 +60,9 @@ def load_catalogue_folder(folder: Path) -> LoadReport:
         _write(catalogue, Path(folder), report)
         report.ects = tuple(
             EctsReport(p.code, p.declared_ects, p.units_sum or 0)
-            for p in Programme.objects.annotate(units_sum=Sum("units__ects")).order_by("position", "code")
+            for p in Programme.objects.annotate(units_sum=Sum("units__ects")).order_by(
+                "position", "code"
+            )
         )
     return report
 

@@ -17,7 +17,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(f"{name} doit valoir 1/0, true/false, yes/no ou on/off (lu : {raw!r})")
+    raise ImproperlyConfigured(
+        f"{name} doit valoir 1/0, true/false, yes/no ou on/off (lu : {raw!r})"
+    )
 
 
 def env_str(name: str, default: str) -> str:
