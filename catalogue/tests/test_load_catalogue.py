@@ -115,8 +115,8 @@ BROKEN = [
     ),
     pytest.param(
         "units/epn-travail.toml",
-        'code = "PSY001"\ntitle = "Eléments de psychopathologie dans l\'intervention sociale"\nects = 4',
-        'code = "PSY001"\ntitle = "Eléments de psychopathologie dans l\'intervention sociale"\nects = -4',
+        "dans l'intervention sociale\"\nects = 4",
+        "dans l'intervention sociale\"\nects = -4",
         "units/epn-travail.toml [unit[8].ects] : doit être supérieur ou égal à 1 (lu : -4)",
         id="negative-ects",
     ),
