@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from catalogue.services import load_catalogue_folder
-
 
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
@@ -20,4 +18,6 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture
 def catalogue(db):
     """The brochure's catalogue and year, loaded as `make run` loads them."""
+    from catalogue.services import load_catalogue_folder
+
     return load_catalogue_folder(settings.PARCOURS_DATA_DIR)

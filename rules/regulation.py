@@ -15,6 +15,7 @@ from typing import Any
 from rules.data_reader import DataError, DataProblem, Reader, read_toml
 
 SEMESTER_CODES = ("S1", "S2")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ATTENDANCE_ANNUAL_READINGS = ("each_semester", "whole_year")
 TERMINATION_BASES = ("sessions", "days")
 PERIOD_KINDS = ("semester", "annual")
@@ -327,7 +328,11 @@ def _semester(table: Reader) -> Semester:
     for name in ("revision_week", "exam_session_1_week"):
         day = getattr(semester, name)
         if day and day.isoweekday() != 1:
-            table.problem(name, f"une semaine est désignée par son lundi (lu : {day:%A %d/%m/%Y})")
+            table.problem(
+                name,
+                "une semaine est désignée par son lundi "
+                f"(lu : {WEEKDAYS[day.weekday()]} {day:%d/%m/%Y})",
+            )
     return semester
 
 

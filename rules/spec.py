@@ -24,3 +24,16 @@ def cited_ids(citation: str) -> list[str]:
 def unknown_ids(citation: str) -> list[str]:
     known = rule_ids()
     return [rule_id for rule_id in cited_ids(citation) if rule_id not in known]
+
+
+# The rules the pure-Python rules core implements (rules/fees.py, withdrawal.py,
+# registration.py, exams.py, ledger.py, awards.py); each has cases in rules/cases/.
+CORE_RULE_IDS = frozenset(
+    {
+        "R-FEE-1", "R-FEE-2", "R-FEE-3", "R-FEE-4", "R-FEE-5",
+        "R-REG-4", "R-REG-5", "R-REG-6", "R-REG-7", "R-REG-8",
+        "R-EXA-2", "R-EXA-3", "R-EXA-4",
+        "R-EXP-1", "R-EXP-2",
+        "R-AWD-1", "R-AWD-2", "R-AWD-3",
+    }
+)  # fmt: skip

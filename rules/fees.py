@@ -1,0 +1,290 @@
+"""Quotes (devis): R-FEE-1 to R-FEE-5 and R-REG-4. Every price comes from the year's
+`Regulation.tariffs`; this module holds no amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules.catalogue import Catalogue, Unit
+from rules.explain import InputError, Reason, euros, money
+from rules.regulation import Regulation
+
+FUNDINGS = ("individual", "job_seeker", "employer")
+VALIDATIONS = ("VAE", "VAP85", "VES")
+PAYERS = {"learner": "l'élève", "employer": "l'employeur (ou l'OPCA)"}
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """What a quote depends on.
+
+    funding: "individual" (paying individual), "job_seeker" (on proof, with its category
+    1 to 8 and whether the direction approved the rate when the tariff requires it) or
+    "employer" (employer, OPCA, CIF, CSP, CRP…, at `employer_per_ects`, by default the
+    year's `tariffs.employer_default_per_ects`).
+    units: UE codes taught in the centre; foad_units: UE codes followed at a distance
+    from another CNAM centre (charged per UE whatever the funding).
+    first_registration: first registration at this regional centre (file fee only then).
+    registration_right_paid: the DIB of this academic year is already paid.
+    validation: "VAE", "VAP85" or "VES" for a validation application (R-FEE-4).
+    employer_share: the FRACTION of the total the employer pays, from 0 to 1 (1: full
+    funding); the learner owes the rest. Ignored unless funding is "employer".
+    """
+
+    funding: str = "individual"
+    units: tuple[str, ...] = ()
+    foad_units: tuple[str, ...] = ()
+    first_registration: bool = True
+    registration_right_paid: bool = False
+    experience_report: bool = False
+    validation: str = ""
+    job_seeker_category: int | None = None
+    direction_approved: bool = False
+    employer_per_ects: Decimal | None = None
+    employer_share: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    rule_id: str
+    label: str  # the brochure's label, from the year's data
+    detail: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Share:
+    payer: str  # "learner" or "employer"
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Quote:
+    year: str  # the academic year whose prices were used (R-FEE-5)
+    year_label: str
+    lines: tuple[QuoteLine, ...]
+    total: Decimal
+    due_at_registration: Decimal  # R-REG-4
+    shares: tuple[Share, ...]
+    reasons: tuple[Reason, ...]
+
+
+def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -> Quote:
+    """The detailed quote of a registration (R-FEE-1 to R-FEE-5, R-REG-4).
+
+    Lines carry the brochure's labels; the total is their sum; `shares` says what each
+    payer owes and always sums exactly to the total.
+    """
+    tariffs = regulation.tariffs
+    units = _units(catalogue, request)
+    per_ects, rate_label, reasons = _rate_per_ects(regulation, request)
+    lines: list[QuoteLine] = []
+
+    registration_included = False
+    registration: list[QuoteLine] = []
+    if request.validation:
+        if request.validation not in VALIDATIONS:
+            raise InputError("validation", f"« {request.validation} » : VAE, VAP85 ou VES attendu")
+        item = tariffs.validation[request.validation]
+        lines.append(QuoteLine("R-FEE-4", item.label, request.validation, money(item.amount)))
+        registration_included = tariffs.validation_includes_registration_fees
+        reasons.append(
+            Reason(
+                "R-FEE-4",
+                f"Demande de {request.validation} : forfait de {euros(item.amount)}, quel que "
+                "soit le public"
+                + (", frais d'inscription inclus." if registration_included else "."),
+            )
+        )
+
+    if not registration_included:
+        registration = _registration_lines(regulation, request, reasons)
+        lines += registration
+
+    complement_label = (
+        tariffs.employer_label if request.funding == "employer" else tariffs.unit_complement_label
+    )
+    for unit in units:
+        amount = money(per_ects * unit.ects)
+        detail = f"{unit.code} — {unit.ects} ECTS × {euros(per_ects)}"
+        if rate_label:
+            detail += f" ({rate_label})"
+        rule_id = "R-FEE-3" if request.funding == "employer" else "R-FEE-1"
+        lines.append(QuoteLine(rule_id, complement_label, detail, amount))
+
+    for code in request.foad_units:
+        unit = catalogue.unit(code)
+        lines.append(
+            QuoteLine(
+                "R-FEE-1", tariffs.foad_label, f"{unit.code} — FOAD", money(tariffs.foad_per_unit)
+            )
+        )
+    if request.foad_units:
+        reasons.append(
+            Reason(
+                "R-FEE-1",
+                f"Chaque UE suivie à distance (FOAD) auprès d'un autre centre coûte "
+                f"{euros(tariffs.foad_per_unit)}, quel que soit le financement.",
+            )
+        )
+
+    if request.experience_report:
+        item = tariffs.experience_report
+        lines.append(QuoteLine("R-FEE-1", item.label, "", money(item.amount)))
+
+    total = money(sum((line.amount for line in lines), Decimal(0)))
+    due = money(sum((line.amount for line in registration), Decimal(0)))
+    if due:
+        reasons.append(
+            Reason("R-REG-4", f"{regulation.registration.fees_due} Montant : {euros(due)}.")
+        )
+    shares = _shares(total, request)
+    reasons.append(
+        Reason(
+            "R-FEE-5",
+            f"Devis établi aux tarifs de l'{regulation.label.lower()} : total {euros(total)}"
+            + "".join(f", dont {euros(s.amount)} à la charge de {PAYERS[s.payer]}" for s in shares)
+            + ".",
+        )
+    )
+    return Quote(
+        year=regulation.code,
+        year_label=regulation.label,
+        lines=tuple(lines),
+        total=total,
+        due_at_registration=due,
+        shares=shares,
+        reasons=tuple(reasons),
+    )
+
+
+def _units(catalogue: Catalogue, request: QuoteRequest) -> tuple[Unit, ...]:
+    """The UEs of the request, each known and chosen once."""
+    seen: set[str] = set()
+    units = []
+    for field in ("units", "foad_units"):
+        for index, code in enumerate(getattr(request, field)):
+            try:
+                unit = catalogue.unit(code)
+            except KeyError:
+                raise InputError(f"{field}[{index}]", f"UE inconnue « {code} »") from None
+            if code in seen:
+                raise InputError(f"{field}[{index}]", f"UE « {code} » choisie deux fois")
+            seen.add(code)
+            if field == "units":
+                units.append(unit)
+    return tuple(units)
+
+
+def _rate_per_ects(
+    regulation: Regulation, request: QuoteRequest
+) -> tuple[Decimal, str, list[Reason]]:
+    """The price of one ECTS of a UE taught in the centre, its label and why."""
+    tariffs = regulation.tariffs
+    individual = tariffs.individual_per_ects
+    if request.funding == "individual":
+        return (
+            individual,
+            "",
+            [Reason("R-FEE-1", f"Tarif individuel : {euros(individual)} par ECTS pour chaque UE.")],
+        )
+    if request.funding == "job_seeker":
+        category = request.job_seeker_category
+        rate = tariffs.job_seeker_rate(category) if isinstance(category, int) else None
+        if rate is None:
+            known = sorted(c for r in tariffs.job_seeker_rates for c in r.categories)
+            raise InputError(
+                "job_seeker_category",
+                f"catégorie de demandeur d'emploi « {category} » inconnue "
+                f"(de {known[0]} à {known[-1]})",
+            )
+        if rate.requires_direction_approval and not request.direction_approved:
+            return (
+                individual,
+                "",
+                [
+                    Reason(
+                        "R-FEE-2",
+                        f"Demandeur d'emploi de catégorie {category} : le tarif « {rate.label} » "
+                        f"({euros(rate.per_ects)} par ECTS) ne s'applique qu'après accord de la "
+                        f"direction ; en attendant, le tarif individuel ({euros(individual)} par "
+                        "ECTS) s'applique.",
+                    )
+                ],
+            )
+        reasons = [
+            Reason(
+                "R-FEE-1",
+                f"Demandeur d'emploi de catégorie {category} : {euros(rate.per_ects)} par ECTS "
+                f"({rate.label}).",
+            )
+        ]
+        if rate.requires_direction_approval:
+            reasons.append(Reason("R-FEE-2", "La direction a donné son accord pour ce tarif."))
+        return rate.per_ects, rate.label, reasons
+    if request.funding == "employer":
+        per_ects = request.employer_per_ects
+        if per_ects is None:
+            per_ects = tariffs.employer_default_per_ects
+        if per_ects < 0:
+            raise InputError("employer_per_ects", "le tarif par ECTS ne peut être négatif")
+        share = request.employer_share
+        if not 0 <= share <= 1:
+            raise InputError(
+                "employer_share",
+                f"part de l'employeur « {share} » : une fraction de 0 à 1 est attendue",
+            )
+        return (
+            per_ects,
+            "",
+            [
+                Reason(
+                    "R-FEE-3",
+                    f"Prise en charge par l'employeur ou l'OPCA : {euros(per_ects)} par ECTS, "
+                    f"sur devis détaillé ; l'employeur paie {_percent(share)} du total.",
+                )
+            ],
+        )
+    raise InputError("funding", f"« {request.funding} » : {', '.join(FUNDINGS)} attendu")
+
+
+def _registration_lines(
+    regulation: Regulation, request: QuoteRequest, reasons: list[Reason]
+) -> list[QuoteLine]:
+    """File fee at the first registration at the centre only; DIB once a year (R-FEE-1)."""
+    tariffs = regulation.tariffs
+    lines = []
+    if request.first_registration:
+        fee = tariffs.file_fee
+        lines.append(
+            QuoteLine("R-FEE-1", fee.label, "première inscription au centre", money(fee.amount))
+        )
+    else:
+        reasons.append(
+            Reason(
+                "R-FEE-1",
+                "Vous êtes déjà inscrit(e) dans ce centre régional : pas de frais de dossier.",
+            )
+        )
+    if request.registration_right_paid:
+        reasons.append(
+            Reason("R-FEE-1", "Le droit d'inscription forfaitaire de cette année est déjà payé.")
+        )
+    else:
+        right = tariffs.registration_right
+        lines.append(QuoteLine("R-FEE-1", right.label, regulation.label, money(right.amount)))
+    return lines
+
+
+def _shares(total: Decimal, request: QuoteRequest) -> tuple[Share, ...]:
+    """Who owes what: the employer's fraction rounded to the cent, the learner the rest."""
+    if request.funding != "employer":
+        return (Share("learner", total),)
+    employer = money(total * request.employer_share)
+    return (Share("employer", employer), Share("learner", total - employer))
+
+
+def _percent(fraction: Decimal) -> str:
+    """French display of a fraction as a percentage: 0.3333 -> 33,33 %."""
+    return f"{fraction:.2%}".replace(".", ",").replace(",00%", "%").replace("%", " %")

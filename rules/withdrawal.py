@@ -1,0 +1,179 @@
+"""Withdrawal (rétractation, R-REG-7) and termination for force majeure (résiliation,
+R-REG-8). The period, the registration fees and the pro rata basis come from the year's
+`Regulation`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules.explain import InputError, Reason, day, euros, money
+from rules.regulation import Regulation
+
+
+@dataclass(frozen=True)
+class CancellationRequest:
+    """A learner asks to leave.
+
+    paid: the contract's value paid (the quote's total); first_registration: the file fee
+    was part of it. For a termination (force_majeure), the registered letter's date and
+    reference, and what was delivered: sessions_delivered / sessions_planned when the
+    year's `termination_basis` is "sessions", training_starts / training_ends (days
+    delivered up to `requested_on`) when it is "days".
+    """
+
+    deposited_on: dt.date
+    requested_on: dt.date
+    paid: Decimal
+    first_registration: bool = True
+    force_majeure: bool = False
+    letter_date: dt.date | None = None
+    letter_reference: str = ""
+    sessions_delivered: int | None = None
+    sessions_planned: int | None = None
+    training_starts: dt.date | None = None
+    training_ends: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    outcome: str  # "withdrawal", "termination" or "refused"
+    days_after_deposit: int
+    refund: Decimal
+    owed: Decimal
+    registration_fees_kept: Decimal
+    delivered: Decimal | None  # fraction of the training delivered, shown to 4 places
+    letter_required: bool
+    letter_date: dt.date | None
+    letter_reference: str
+    reasons: tuple[Reason, ...]
+
+
+def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation:
+    """Withdrawal or termination of a registration (R-REG-7, R-REG-8).
+
+    Within `withdrawal_days` calendar days of the deposit (the last day included),
+    everything is refunded. After that the file fee and the DIB are kept; a termination
+    for force majeure, asked by registered letter, owes the training delivered pro rata
+    temporis; otherwise nothing is refunded.
+    """
+    if request.paid < 0:
+        raise InputError("paid", "le montant payé ne peut être négatif")
+    if request.requested_on < request.deposited_on:
+        raise InputError("requested_on", "la demande ne peut précéder le dépôt du dossier")
+    paid = money(request.paid)
+    elapsed = (request.requested_on - request.deposited_on).days
+    period = regulation.thresholds.withdrawal_days
+    common = {
+        "days_after_deposit": elapsed,
+        "letter_date": request.letter_date,
+        "letter_reference": request.letter_reference,
+    }
+    if elapsed <= period:
+        return Cancellation(
+            outcome="withdrawal",
+            refund=paid,
+            owed=money(0),
+            registration_fees_kept=money(0),
+            delivered=None,
+            letter_required=False,
+            reasons=(
+                Reason(
+                    "R-REG-7",
+                    f"Demande faite {elapsed} jour(s) après le dépôt du dossier "
+                    f"({day(request.deposited_on)}), dans le délai de rétractation de "
+                    f"{period} jours : tout est remboursé ({euros(paid)}).",
+                ),
+            ),
+            **common,
+        )
+
+    tariffs = regulation.tariffs
+    fees = tariffs.registration_right.amount
+    if request.first_registration:
+        fees += tariffs.file_fee.amount
+    kept = min(money(fees), paid)
+    after_period = Reason(
+        "R-REG-7",
+        f"Demande faite {elapsed} jours après le dépôt du dossier ({day(request.deposited_on)}) : "
+        f"le délai de rétractation de {period} jours est dépassé.",
+    )
+    fees_reason = Reason(
+        "R-REG-8",
+        f"Passé ce délai, les frais d'inscription ({euros(kept)} : frais de dossier et droit "
+        "d'inscription forfaitaire) ne sont jamais remboursés.",
+    )
+    if not request.force_majeure:
+        return Cancellation(
+            outcome="refused",
+            refund=money(0),
+            owed=paid,
+            registration_fees_kept=kept,
+            delivered=None,
+            letter_required=False,
+            reasons=(
+                after_period,
+                fees_reason,
+                Reason(
+                    "R-REG-8",
+                    "Seule une résiliation pour cas de force majeure dûment reconnue permet "
+                    "de ne payer que la formation effectivement dispensée : rien n'est remboursé.",
+                ),
+            ),
+            **common,
+        )
+    if request.letter_date is None or not request.letter_reference.strip():
+        return Cancellation(
+            outcome="refused",
+            refund=money(0),
+            owed=paid,
+            registration_fees_kept=kept,
+            delivered=None,
+            letter_required=True,
+            reasons=(after_period, Reason("R-REG-8", regulation.registration.termination)),
+            **common,
+        )
+    delivered, basis_message = _delivered(regulation, request)
+    owed = kept + money((paid - kept) * delivered)
+    return Cancellation(
+        outcome="termination",
+        refund=paid - owed,
+        owed=owed,
+        registration_fees_kept=kept,
+        delivered=delivered.quantize(Decimal("0.0001")),
+        letter_required=True,
+        reasons=(
+            after_period,
+            fees_reason,
+            Reason(
+                "R-REG-8",
+                f"Résiliation pour force majeure, demandée par courrier recommandé du "
+                f"{day(request.letter_date)} (réf. {request.letter_reference}) : seule la "
+                f"formation dispensée est due, au prorata temporis ({basis_message}). "
+                f"Montant dû : {euros(owed)} ; remboursement : {euros(paid - owed)}.",
+            ),
+        ),
+        **common,
+    )
+
+
+def _delivered(regulation: Regulation, request: CancellationRequest) -> tuple[Decimal, str]:
+    """The fraction of the training delivered, by the year's basis (R-REG-8 reading)."""
+    if regulation.thresholds.termination_basis == "sessions":
+        done, planned = request.sessions_delivered, request.sessions_planned
+        if planned is None or planned <= 0:
+            raise InputError("sessions_planned", "nombre de séances prévues manquant ou nul")
+        if done is None or not 0 <= done <= planned:
+            raise InputError(
+                "sessions_delivered", f"nombre de séances dispensées attendu, de 0 à {planned}"
+            )
+        return Decimal(done) / Decimal(planned), f"{done} séances dispensées sur {planned}"
+    starts, ends = request.training_starts, request.training_ends
+    if starts is None:
+        raise InputError("training_starts", "date de début de la formation manquante")
+    if ends is None or ends < starts:
+        raise InputError("training_ends", "date de fin de la formation manquante ou avant le début")
+    planned = (ends - starts).days + 1
+    done = min(max((request.requested_on - starts).days, 0), planned)
+    return Decimal(done) / Decimal(planned), f"{done} jours écoulés sur {planned}"
