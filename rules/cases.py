@@ -235,6 +235,9 @@ def _cancellation(reader: Reader, regulation: Regulation, catalogue: Catalogue, 
         sessions_planned=_optional_int(reader, "sessions_planned"),
         training_starts=reader.date("training_starts", required=False),
         training_ends=reader.date("training_ends", required=False),
+        registration_right_charged=reader.bool(
+            "registration_right_charged", required=False, default=True
+        ),
     )
     _stop_on_problems(reader, case)
     for name in ("deposited_on", "requested_on", "letter_date"):

@@ -76,6 +76,12 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
     Lines carry the brochure's labels; the total is their sum; `shares` says what each
     payer owes and always sums exactly to the total.
     """
+    for field in ("employer_per_ects", "employer_share"):
+        value = getattr(request, field)
+        if value is not None and (
+            isinstance(value, float | bool) or not isinstance(value, int | Decimal)
+        ):
+            raise InputError(field, "un nombre décimal exact est attendu (jamais un flottant)")
     tariffs = regulation.tariffs
     units = _units(catalogue, request)
     per_ects, rate_label, reasons = _rate_per_ects(regulation, request)
@@ -171,6 +177,14 @@ def _units(catalogue: Catalogue, request: QuoteRequest) -> tuple[Unit, ...]:
                 raise InputError(f"{field}[{index}]", f"UE inconnue « {code} »") from None
             if code in seen:
                 raise InputError(f"{field}[{index}]", f"UE « {code} » choisie deux fois")
+            if unit.is_activity:
+                # R-FEE-1 prices taught UEs (per ECTS, or per UE in FOAD); an activity unit
+                # has no such price: the experience report is its own line.
+                raise InputError(
+                    f"{field}[{index}]",
+                    f"« {code} » est une unité d'activité, sans droit complémentaire par UE "
+                    "(le rapport d'expérience professionnelle se demande avec experience_report)",
+                )
             seen.add(code)
             if field == "units":
                 units.append(unit)

@@ -17,10 +17,12 @@ class CancellationRequest:
     """A learner asks to leave.
 
     paid: the contract's value paid (the quote's total); first_registration: the file fee
-    was part of it. For a termination (force_majeure), the registered letter's date and
-    reference, and what was delivered: sessions_delivered / sessions_planned when the
-    year's `termination_basis` is "sessions", training_starts / training_ends (days
-    delivered up to `requested_on`) when it is "days".
+    was part of it; registration_right_charged: the DIB was part of it (not when it was
+    paid earlier in the year, nor in a validation fee that includes it). For a termination
+    (force_majeure), the registered letter's date and reference, and what was delivered:
+    sessions_delivered / sessions_planned when the year's `termination_basis` is
+    "sessions", training_starts / training_ends (days delivered before `requested_on`)
+    when it is "days".
     """
 
     deposited_on: dt.date
@@ -34,6 +36,7 @@ class CancellationRequest:
     sessions_planned: int | None = None
     training_starts: dt.date | None = None
     training_ends: dt.date | None = None
+    registration_right_charged: bool = True  # False when the DIB was paid earlier this year
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,15 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
         )
 
     tariffs = regulation.tariffs
-    fees = tariffs.registration_right.amount
-    if request.first_registration:
-        fees += tariffs.file_fee.amount
-    kept = min(money(fees), paid)
+    kept_items = [
+        item
+        for item, charged in (
+            (tariffs.file_fee, request.first_registration),
+            (tariffs.registration_right, request.registration_right_charged),
+        )
+        if charged
+    ]
+    kept = min(money(sum((item.amount for item in kept_items), Decimal(0))), paid)
     after_period = Reason(
         "R-REG-7",
         f"Demande faite {elapsed} jours après le dépôt du dossier ({day(request.deposited_on)}) : "
@@ -101,8 +109,9 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
     )
     fees_reason = Reason(
         "R-REG-8",
-        f"Passé ce délai, les frais d'inscription ({euros(kept)} : frais de dossier et droit "
-        "d'inscription forfaitaire) ne sont jamais remboursés.",
+        f"Passé ce délai, les frais d'inscription ({euros(kept)} : "
+        + (" et ".join(item.label.lower() for item in kept_items) or "aucun dans ce contrat")
+        + ") ne sont jamais remboursés.",
     )
     if not request.force_majeure:
         return Cancellation(
