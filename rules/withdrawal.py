@@ -113,36 +113,32 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
         + (" et ".join(item.label.lower() for item in kept_items) or "aucun dans ce contrat")
         + ") ne sont jamais remboursés.",
     )
-    if not request.force_majeure:
+
+    def refused(letter_required: bool, *reasons: Reason) -> Cancellation:
+        """Nothing refunded: no force majeure, or no registered letter yet (R-REG-8)."""
         return Cancellation(
             outcome="refused",
             refund=money(0),
             owed=paid,
             registration_fees_kept=kept,
             delivered=None,
-            letter_required=False,
-            reasons=(
-                after_period,
-                fees_reason,
-                Reason(
-                    "R-REG-8",
-                    "Seule une résiliation pour cas de force majeure dûment reconnue permet "
-                    "de ne payer que la formation effectivement dispensée : rien n'est remboursé.",
-                ),
-            ),
+            letter_required=letter_required,
+            reasons=(after_period, *reasons),
             **common,
+        )
+
+    if not request.force_majeure:
+        return refused(
+            False,
+            fees_reason,
+            Reason(
+                "R-REG-8",
+                "Seule une résiliation pour cas de force majeure dûment reconnue permet "
+                "de ne payer que la formation effectivement dispensée : rien n'est remboursé.",
+            ),
         )
     if request.letter_date is None or not request.letter_reference.strip():
-        return Cancellation(
-            outcome="refused",
-            refund=money(0),
-            owed=paid,
-            registration_fees_kept=kept,
-            delivered=None,
-            letter_required=True,
-            reasons=(after_period, Reason("R-REG-8", regulation.registration.termination)),
-            **common,
-        )
+        return refused(True, Reason("R-REG-8", regulation.registration.termination))
     delivered, basis_message = _delivered(regulation, request)
     owed = kept + money((paid - kept) * delivered)
     return Cancellation(
