@@ -95,7 +95,9 @@ def exam_right(regulation: Regulation, catalogue: Catalogue, request: ExamReques
                 "épuisées : une nouvelle inscription à l'UE est nécessaire.",
             )
         )
-    return ExamRight(unit.code, True, not refused, left, tuple(reasons))
+    # Sessions belong to a registration (R-EXA-2): none without one.
+    sessions_left = max(left, 0) if request.registered else 0
+    return ExamRight(unit.code, True, not refused, sessions_left, tuple(reasons))
 
 
 def _attendance(
