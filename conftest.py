@@ -21,3 +21,10 @@ def catalogue(db):
     from catalogue.services import load_catalogue_folder
 
     return load_catalogue_folder(settings.PARCOURS_DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def private_media(tmp_path, settings) -> Path:
+    """Every test stores uploaded documents in its own private folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT

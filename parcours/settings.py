@@ -5,6 +5,7 @@ Production: DEBUG=0 with SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set; then
 `manage.py check --deploy --fail-level WARNING` is clean (a test proves it).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -35,8 +36,10 @@ INSTALLED_APPS = [
     "dsfr",
     "django_htmx",
     "simple_history",
+    "axes",
     "accounts",
     "catalogue",
+    "admissions",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parcours.urls"
@@ -110,10 +115,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (e-mail, address) pair before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failures (security guide): per e-mail AND client address, so
+# that nobody can lock a learner out from elsewhere; the page is the same whether the
+# e-mail is known or not.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_VERBOSE = False
+# Behind a TLS proxy the client address comes from X-Forwarded-For (one trusted hop).
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_TLS_PROXY", False)
+    else ["REMOTE_ADDR"]
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalogue:home"
 LOGOUT_REDIRECT_URL = "catalogue:home"
+# Console by default; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+# writes them under EMAIL_FILE_PATH; SMTP through EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER…
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mails"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Links in e-mails (confirmation, reset) are built on this origin.
+PARCOURS_SITE_URL = env_str("PARCOURS_SITE_URL", "http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # seconds: reset and confirmation links last a day
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@cnam.re>")
 
 # --- Language and time ---------------------------------------------------------------
@@ -136,6 +172,19 @@ STORAGES = {
 # --- Catalogue -------------------------------------------------------------------------
 PARCOURS_DATA_DIR = Path(env_str("PARCOURS_DATA_DIR", str(BASE_DIR / "data")))
 SITE_TITLE = "Parcours — Cnam La Réunion"
+# The business date (deposits, deadlines, payments). Empty: today in TIME_ZONE. The demo
+# (`make run`) sets it inside the brochure's year, whose registrations are otherwise
+# long closed. See parcours/clock.py.
+PARCOURS_TODAY = env_str("PARCOURS_TODAY", "")
+
+# --- Uploaded documents (security guide, "Uploads") ---------------------------------
+# Outside any public URL: files are served only through views that check access.
+PRIVATE_MEDIA_ROOT = Path(env_str("PARCOURS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+UPLOAD_MAX_BYTES = env_int("PARCOURS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+UPLOAD_MAX_FILES_PER_ITEM = env_int("PARCOURS_UPLOAD_MAX_FILES_PER_ITEM", 3)
+UPLOAD_MAX_PIXELS = env_int("PARCOURS_UPLOAD_MAX_PIXELS", 40_000_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES_PER_ITEM  # per request
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- Security (OWASP ASVS, Django deployment checklist) --------------------------------
 SESSION_COOKIE_HTTPONLY = True

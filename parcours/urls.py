@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("catalogue.urls")),
     path("compte/", include("accounts.urls")),
+    path("", include("admissions.urls")),
     path("admin/", admin.site.urls),
 ]
