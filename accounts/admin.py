@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts.forms import AdminLoginForm
 from accounts.models import User
+
+# The back-office login lowers the address and feeds the lockout like the public one.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

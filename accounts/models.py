@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("adresse électronique", unique=True)
+    # True only for an account made by the public sign-up whose address is not confirmed
+    # yet. It tells such an account from one the staff deactivated: only the former may
+    # be confirmed (or re-sent a link) through the sign-up pages.
+    awaiting_confirmation = models.BooleanField(
+        "en attente de confirmation de l'adresse", default=False
+    )
 
     objects = UserManager()
 

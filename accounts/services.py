@@ -2,11 +2,19 @@
 
 import secrets
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.roles import ROLES
+from accounts.tokens import email_confirmation_token
 
 DEMO_ACCOUNTS = (
     ("learner", "apprenant@demo.parcours.re", "Awa", "Payet"),
@@ -34,3 +42,117 @@ def create_demo_accounts() -> list[tuple[str, str, str | None]]:
         user.groups.add(group)
         created.append((role.group, email, password))
     return created
+
+
+# --- Sign-up of an applicant ------------------------------------------------------------
+
+
+@transaction.atomic
+def register_applicant(email: str, password: str) -> None:
+    """Sign-up: one e-mail to `email` whatever the case, and nothing the caller can tell
+    apart (the page shown afterwards is the same).
+
+    - New address: an inactive account awaiting confirmation, and a confirmation link.
+    - Address of an active (or staff-deactivated) account: nothing is written; the
+      address is told an account exists, with the login and reset links.
+    - Address of an account still awaiting confirmation (signed up, never confirmed):
+      a fresh confirmation link. The typed password REPLACES the pending one, unless it
+      is the same (a double click then keeps the first link valid). This is safe
+      because confirming asks for the password as well as the link: only someone who
+      both reads the mailbox and knows the current password can activate the account.
+      Keeping the first password instead would let a stranger pre-register someone
+      else's address with a password of their own: the owner, signing up later, would
+      confirm an account whose password the stranger knows (account takeover). A
+      stranger overwriting the pending password can at worst make the owner sign up
+      again; older links die with the old password (the token covers its hash).
+
+    The password is validated by the form beforehand (`SignupForm`).
+    """
+    email = email.strip().lower()
+    # Hashed in every case, so a known address does not answer faster.
+    encoded = make_password(password)
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User(email=email, is_active=False, awaiting_confirmation=True)
+                user.password = encoded
+                user.save()
+        except IntegrityError:
+            # A concurrent sign-up of the same address won: treat it as existing.
+            user = User.objects.select_for_update().get(email__iexact=email)
+        else:
+            _on_commit_send(send_confirmation_email, user)
+            return
+    if user.is_active or not user.awaiting_confirmation:
+        _on_commit_send(send_account_exists_email, user)
+        return
+    if not user.check_password(password):
+        user.password = encoded
+        user.save(update_fields=["password"])
+    _on_commit_send(send_confirmation_email, user)
+
+
+@transaction.atomic
+def activate_applicant(user: User) -> bool:
+    """Confirm an account awaiting confirmation: active, in the learners' group.
+    Returns False (and writes nothing) if it was not awaiting confirmation any more,
+    e.g. the same link posted twice at once."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active or not user.awaiting_confirmation:
+        return False
+    user.is_active = True
+    user.awaiting_confirmation = False
+    user.save(update_fields=["is_active", "awaiting_confirmation"])
+    group, _ = Group.objects.get_or_create(name=ROLES["learner"].group)
+    user.groups.add(group)
+    return True
+
+
+# --- E-mails ------------------------------------------------------------------------------
+
+
+def site_url() -> str:
+    """The origin links in e-mails are built on (never the request's Host header)."""
+    return settings.PARCOURS_SITE_URL.rstrip("/")
+
+
+def link_valid_hours() -> int:
+    """How long the links sent by e-mail last (confirmation and reset alike)."""
+    return settings.PASSWORD_RESET_TIMEOUT // 3600
+
+
+def _on_commit_send(send, user: User) -> None:
+    transaction.on_commit(lambda: send(user))
+
+
+def _send(template: str, user: User, context: dict) -> None:
+    context = {"site_url": site_url(), "email": user.email, **context}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+    body = render_to_string(f"accounts/email/{template}_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
+def send_confirmation_email(user: User) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_confirmation_token.make_token(user)
+    path = reverse("accounts:confirm_email", kwargs={"uidb64": uid, "token": token})
+    _send(
+        "confirm_email",
+        user,
+        {
+            "confirm_url": site_url() + path,
+            "valid_hours": link_valid_hours(),
+        },
+    )
+
+
+def send_account_exists_email(user: User) -> None:
+    _send(
+        "account_exists",
+        user,
+        {
+            "login_url": site_url() + reverse("accounts:login"),
+            "reset_url": site_url() + reverse("accounts:password_reset"),
+        },
+    )

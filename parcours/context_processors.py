@@ -2,8 +2,37 @@ from django.conf import settings
 
 
 def site(request):
-    """What every page's frame needs: the site title and the CSP nonce for scripts."""
+    """What every page's frame needs: the site title, the CSP nonce for scripts and
+    the links the user's roles open (computed lazily: one query, only if used)."""
     return {
         "site_title": settings.SITE_TITLE,
         "csp_nonce": getattr(request, "csp_nonce", ""),
+        "nav_roles": _LazyRoles(request),
     }
+
+
+class _LazyRoles:
+    def __init__(self, request):
+        self.request = request
+        self._roles = None
+
+    def _load(self) -> set[str]:
+        if self._roles is None:
+            from accounts.roles import ROLES
+
+            user = getattr(self.request, "user", None)
+            names = (
+                set(user.groups.values_list("name", flat=True))
+                if user is not None and user.is_authenticated
+                else set()
+            )
+            self._roles = {role for role, spec in ROLES.items() if spec.group in names}
+        return self._roles
+
+    @property
+    def learner(self) -> bool:
+        return "learner" in self._load()
+
+    @property
+    def staff(self) -> bool:
+        return bool({"reception", "direction"} & self._load())

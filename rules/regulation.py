@@ -163,6 +163,13 @@ class Thresholds:
             "internship_outside_field": self.internship_outside_field_months,
         }[key]
 
+    def days(self, key: str) -> int:
+        """Days of a period threshold named by its data-file key."""
+        return {
+            "withdrawal_period": self.withdrawal_days,
+            "job_seeker_certificate_max_age": self.job_seeker_certificate_max_age_days,
+        }[key]
+
     def years(self, key: str) -> int:
         """Years of a period threshold named by its data-file key."""
         return {"certificate_request_period": self.certificate_request_years}[key]
@@ -477,9 +484,26 @@ def _thresholds(table: Reader) -> Thresholds:
     )
 
 
+# The conditions a piece may depend on (`when`); rules/dossier.py evaluates them.
+DOCUMENT_CONDITIONS = (
+    "always",
+    "employee",
+    "job_seeker",
+    "french_or_eu_national",
+    "foreign_national",
+    "declared_units_from_other_centres",
+    "individual_funding",
+    "employer_funding",
+    "employer_certificate_unsigned",
+)
+
+
 def _documents(tables: list[Reader]) -> tuple[DocumentRequirement, ...]:
     documents = []
     for table in tables:
+        when = table.str("when")
+        if when and when not in DOCUMENT_CONDITIONS:
+            table.problem("when", f"condition inconnue « {when} »")
         max_age = table.str("max_age", required=False)
         if max_age and max_age not in Thresholds.KEYS:
             table.problem("max_age", f"seuil inconnu « {max_age} »")
@@ -487,7 +511,7 @@ def _documents(tables: list[Reader]) -> tuple[DocumentRequirement, ...]:
             DocumentRequirement(
                 code=table.str("code"),
                 label=table.str("label"),
-                when=table.str("when"),
+                when=when,
                 group=table.str("group", required=False),
                 max_age_key=max_age,
                 rule=table.rule(),

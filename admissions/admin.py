@@ -1,0 +1,35 @@
+"""Back-office views of dossiers, read-only: every change goes through the services
+(and their pages), so that rules, transactions and history are never bypassed."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from admissions.models import Cancellation, Dossier, Payment
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "last_name", "first_name", "programme", "status", "deposited_on")
+    list_filter = ("status", "year", "programme", "centre")
+    search_fields = ("last_name", "first_name", "learner__email")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "payer", "method", "amount", "received_on")
+
+
+@admin.register(Cancellation)
+class CancellationAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "kind", "requested_on", "owed", "refund")

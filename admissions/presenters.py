@@ -1,0 +1,113 @@
+"""Arranging a dossier for its pages (no rule decided here: the rules core did)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from admissions import services
+from admissions.models import Dossier, DossierItem
+from parcours import clock
+from rules.dossier import Piece
+from rules.explain import InputError
+from rules.fees import Quote
+
+BADGES = {
+    Dossier.Status.DRAFT: "info",
+    Dossier.Status.DEPOSITED: "new",
+    Dossier.Status.INCOMPLETE: "warning",
+    Dossier.Status.VALIDATED: "success",
+    Dossier.Status.WITHDRAWN: "error",
+    Dossier.Status.TERMINATED: "error",
+}
+ITEM_BADGES = {
+    DossierItem.Status.MISSING: "warning",
+    DossierItem.Status.UPLOADED: "info",
+    DossierItem.Status.ACCEPTED: "success",
+    DossierItem.Status.REJECTED: "error",
+}
+
+
+@dataclass
+class PieceRow:
+    piece: Piece
+    item: DossierItem | None
+    form: object = None
+
+    @property
+    def code(self) -> str:
+        return self.piece.code
+
+    @property
+    def status_label(self) -> str:
+        return self.item.get_status_display() if self.item else "Manquante"
+
+    @property
+    def badge(self) -> str:
+        return ITEM_BADGES[self.item.status if self.item else DossierItem.Status.MISSING]
+
+    @property
+    def replaceable(self) -> bool:
+        return self.item is None or self.item.status != DossierItem.Status.ACCEPTED
+
+
+def piece_rows(dossier: Dossier, include_not_applicable: bool = False) -> list[PieceRow]:
+    items = {item.code: item for item in dossier.items.all()}
+    return [
+        PieceRow(piece, items.get(piece.code))
+        for piece in services.pieces(dossier)
+        if include_not_applicable or piece.status != "not_applicable"
+    ]
+
+
+@dataclass
+class Summary:
+    dossier: Dossier
+    badge: str
+    quote: Quote | None
+    quote_problem: str
+    balances: list
+    rows: list[PieceRow]
+    not_applicable: list[Piece]
+    missing: list[str]
+    semesters: list[tuple[str, list]]
+    withdrawal_until: dt.date | None
+    can_withdraw: bool
+    payments: list = field(default_factory=list)
+
+
+def space_summary(dossier: Dossier) -> Summary:
+    current, problem = None, ""
+    if dossier.funding:
+        try:
+            current = services.dossier_quote(dossier)
+        except InputError as error:
+            problem = error.message
+    rows = piece_rows(dossier, include_not_applicable=True)
+    days = dossier.year.regulation.thresholds.withdrawal_days
+    until = dossier.deposited_on + dt.timedelta(days=days) if dossier.deposited_on else None
+    semesters: dict[str, list] = {}
+    for choice in dossier.units.all():
+        semesters.setdefault(choice.semester, []).append(choice)
+    labels = {s.code: s.label for s in dossier.year.regulation.semesters}
+    return Summary(
+        dossier=dossier,
+        badge=BADGES[dossier.status],
+        quote=current,
+        quote_problem=problem,
+        balances=services.balances(dossier, current) if current else [],
+        rows=[r for r in rows if r.piece.status != "not_applicable"],
+        not_applicable=[r.piece for r in rows if r.piece.status == "not_applicable"],
+        missing=services.what_is_missing(dossier)
+        if dossier.status != "draft"
+        else [p.label for p in services.missing_pieces(dossier)],
+        semesters=[(labels.get(code, code), semesters[code]) for code in sorted(semesters)],
+        withdrawal_until=until,
+        can_withdraw=bool(
+            until
+            and clock.today() <= until
+            and dossier.status
+            in (Dossier.Status.DEPOSITED, Dossier.Status.INCOMPLETE, Dossier.Status.VALIDATED)
+        ),
+        payments=list(dossier.payments.all()),
+    )

@@ -1,0 +1,691 @@
+"""Every state change of a dossier, each a named function inside a transaction.
+
+Views and the admin call these; they call the rules core for every decision (pieces,
+deadlines, quotes, withdrawal) and save its result. The dossier row is locked
+(`select_for_update`) while it changes, so two clicks or two officers cannot interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from admissions import notifications
+from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, DossierUnit, Payment
+from catalogue.bridge import rules_catalogue
+from catalogue.models import AcademicYear, Unit
+from parcours import clock, uploads
+from rules import dossier as rd
+from rules.explain import InputError, Reason, euros, money
+from rules.fees import Quote, QuoteRequest, quote
+from rules.registration import RegistrationWindow, registration_open
+from rules.withdrawal import CancellationRequest, cancel
+
+Status = Dossier.Status
+ItemStatus = DossierItem.Status
+
+
+class DossierError(ValidationError):
+    """A refused action, in French; `messages` lists every reason."""
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def open_years(on: dt.date) -> list[AcademicYear]:
+    """The years whose pre-registration is open on `on` for at least one semester."""
+    years = []
+    for year in AcademicYear.objects.order_by("code"):
+        regulation = year.regulation
+        if any(registration_open(regulation, s.code, on).open for s in regulation.semesters):
+            years.append(year)
+    return years
+
+
+def windows(dossier: Dossier, on: dt.date | None = None) -> list[RegistrationWindow]:
+    """Each semester's registration window on `on` (R-REG-6)."""
+    regulation = dossier.year.regulation
+    on = on or clock.today()
+    return [registration_open(regulation, s.code, on) for s in regulation.semesters]
+
+
+def semester_of(unit: Unit, semester_codes: list[str]) -> str:
+    """The semester a UE is registered in: its own, or the first for an annual UE
+    (which starts with the first semester)."""
+    return unit.period if unit.period in semester_codes else semester_codes[0]
+
+
+def situation(dossier: Dossier) -> rd.Situation:
+    return rd.Situation(
+        situation=dossier.situation,
+        nationality=dossier.nationality,
+        funding=dossier.funding,
+        declares_units_from_other_centres=dossier.declares_units_from_other_centres,
+        employer_certificate_signed=dossier.employer_certificate_signed,
+    )
+
+
+def pieces(dossier: Dossier) -> tuple[rd.Piece, ...]:
+    """The year's pieces with their status for this applicant (R-REG-2), or () while
+    the situation, nationality or funding is not yet given."""
+    if not (dossier.situation and dossier.nationality and dossier.funding):
+        return ()
+    try:
+        return rd.checklist(dossier.year.regulation, situation(dossier))
+    except InputError:
+        return ()
+
+
+def quote_request(dossier: Dossier) -> QuoteRequest:
+    chosen = list(dossier.units.all())
+    share = Decimal(1)
+    if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_share_percent is not None:
+        share = dossier.employer_share_percent / Decimal(100)
+    return QuoteRequest(
+        funding=dossier.funding or "individual",
+        units=tuple(c.unit.code for c in chosen if not c.foad),
+        foad_units=tuple(c.unit.code for c in chosen if c.foad),
+        first_registration=dossier.first_registration,
+        experience_report=dossier.experience_report,
+        validation=dossier.validation,
+        job_seeker_category=dossier.job_seeker_category,
+        direction_approved=dossier.rate_decision == Dossier.RateDecision.APPROVED,
+        employer_share=share,
+    )
+
+
+def dossier_quote(dossier: Dossier) -> Quote:
+    """The quote of the dossier (R-FEE-1..5), at its year's prices."""
+    request = quote_request(dossier)
+    units = Unit.objects.filter(code__in=request.units + request.foad_units).prefetch_related(
+        "programmes"
+    )
+    return quote(dossier.year.regulation, rules_catalogue(units), request)
+
+
+@dataclass(frozen=True)
+class Balance:
+    payer: str
+    label: str
+    due: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.due - self.paid
+
+
+def balances(dossier: Dossier, current: Quote | None = None) -> list[Balance]:
+    """What each payer owes under the quote, has paid, and still owes."""
+    current = current or dossier_quote(dossier)
+    paid = {
+        row["payer"]: row["total"]
+        for row in dossier.payments.values("payer").annotate(total=Sum("amount"))
+    }
+    labels = dict(Payment.Payer.choices)
+    rows = [
+        Balance(s.payer, labels[s.payer], s.amount, money(paid.pop(s.payer, 0)))
+        for s in current.shares
+    ]
+    rows += [Balance(p, labels[p], money(0), money(v)) for p, v in paid.items()]
+    return rows
+
+
+def total_paid(dossier: Dossier) -> Decimal:
+    return money(dossier.payments.aggregate(total=Sum("amount"))["total"] or 0)
+
+
+def registration_fees_settled(dossier: Dossier, current: Quote) -> Reason | None:
+    """None when the file fee and DIB are paid or covered (R-REG-4); otherwise why not.
+
+    Covered: the employer's signed funding certificate was accepted (R-REG-2 item 9).
+    """
+    due = current.due_at_registration
+    if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_certificate_signed:
+        accepted = dossier.items.filter(
+            code="employer_funding_certificate", status=ItemStatus.ACCEPTED
+        ).exists()
+        if accepted:
+            return None
+    paid = total_paid(dossier)
+    if paid >= due:
+        return None
+    return Reason(
+        "R-REG-4",
+        f"Les frais d'inscription ({euros(due)}) sont exigibles dès l'inscription : "
+        f"{euros(paid)} reçus à ce jour.",
+    )
+
+
+def missing_pieces(dossier: Dossier) -> tuple[rd.Piece, ...]:
+    """Applicable pieces with no file, or whose file was refused (R-REG-3)."""
+    provided = {
+        item.code
+        for item in dossier.items.all()
+        if item.status in (ItemStatus.UPLOADED, ItemStatus.ACCEPTED)
+    }
+    return rd.missing_for_deposit(pieces(dossier), provided)
+
+
+def problems_before_deposit(dossier: Dossier, steps: list[str], on: dt.date) -> list[str]:
+    """Everything that stops the deposit, in French (R-REG-1, R-REG-3, R-REG-6, R-REG-2)."""
+    problems = [
+        f"Rubrique « {title} » à compléter."
+        for slug, title in steps
+        if slug not in dossier.steps_done
+    ]
+    chosen = list(dossier.units.select_related("unit"))
+    if not chosen and not dossier.validation:
+        problems.append("Aucune UE choisie (rubrique « Formation et UE »).")
+    open_semesters = {w.semester: w for w in windows(dossier, on)}
+    for choice in chosen:
+        window = open_semesters.get(choice.semester)
+        if window is not None and not window.open:
+            problems.append(f"{choice.unit.code} : {window.reasons[0].message}")
+    for piece in missing_pieces(dossier):
+        problems.append(f"Pièce manquante : {piece.label}.")
+    items = {item.code: item for item in dossier.items.all()}
+    regulation = dossier.year.regulation
+    for piece in pieces(dossier):
+        item = items.get(piece.code)
+        if piece.status == "not_applicable" or item is None or item.status == ItemStatus.MISSING:
+            continue
+        stale = rd.recent_enough(regulation, piece, item.issued_on, on)
+        if stale is not None:
+            problems.append(stale.message)
+    return problems
+
+
+# --- the applicant -------------------------------------------------------------------------
+
+
+def start_dossier(learner, year: AcademicYear) -> Dossier:
+    """The learner's live dossier for the year, made once (a double click makes one)."""
+    existing = _live(learner, year)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Dossier.objects.create(
+                learner=learner,
+                year=year,
+                last_name=learner.last_name,
+                first_name=learner.first_name,
+            )
+    except IntegrityError:
+        # A concurrent request made it first: that one is the dossier.
+        return _live(learner, year)
+
+
+def _live(learner, year) -> Dossier | None:
+    return (
+        Dossier.objects.filter(learner=learner, year=year)
+        .exclude(status__in=[Status.WITHDRAWN, Status.TERMINATED])
+        .first()
+    )
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("year").get(pk=dossier.pk)
+
+
+def save_step(dossier: Dossier, step: str, values: dict, units: list[tuple] | None = None):
+    """Save one section of a draft (R-REG-1); `units` replaces the chosen UEs
+    (unit, semester, foad) when the section is "Formation et UE"."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if not locked.is_editable:
+            raise DossierError("Le dossier est déposé : ses rubriques ne peuvent plus changer.")
+        for name, value in values.items():
+            setattr(locked, name, value)
+        if step not in locked.steps_done:
+            locked.steps_done = [*locked.steps_done, step]
+        if locked.funding == Dossier.Funding.JOB_SEEKER and locked.job_seeker_category:
+            category = locked.job_seeker_category
+            rate = locked.year.regulation.tariffs.job_seeker_rate(category)
+            needs = rate is not None and rate.requires_direction_approval
+            if needs and locked.rate_decision == Dossier.RateDecision.NOT_NEEDED:
+                locked.rate_decision = Dossier.RateDecision.PENDING
+            elif not needs:
+                locked.rate_decision = Dossier.RateDecision.NOT_NEEDED
+        elif locked.funding:
+            locked.rate_decision = Dossier.RateDecision.NOT_NEEDED
+        locked.save()
+        if units is not None:
+            _replace_units(locked, units)
+        _sync_items(locked)
+    return locked
+
+
+def _replace_units(dossier: Dossier, units: list[tuple]) -> None:
+    wanted = {unit.pk: (semester, foad) for unit, semester, foad in units}
+    for choice in list(dossier.units.all()):
+        if choice.unit_id not in wanted:
+            choice.delete()
+        else:
+            semester, foad = wanted.pop(choice.unit_id)
+            if (choice.semester, choice.foad) != (semester, foad):
+                choice.semester, choice.foad = semester, foad
+                choice.save()
+    for unit_id, (semester, foad) in wanted.items():
+        DossierUnit.objects.create(dossier=dossier, unit_id=unit_id, semester=semester, foad=foad)
+
+
+def _sync_items(dossier: Dossier) -> None:
+    """One item per applicable piece; an item of a piece that no longer applies goes
+    away unless it holds files (then staff still see them)."""
+    applicable = {p.code for p in pieces(dossier) if p.status != "not_applicable"}
+    existing = {item.code: item for item in dossier.items.prefetch_related("files")}
+    for code in applicable - set(existing):
+        DossierItem.objects.create(dossier=dossier, code=code)
+    for code, item in existing.items():
+        if code not in applicable and not item.files.all():
+            item.delete()
+
+
+def add_file(dossier: Dossier, code: str, uploaded, by, issued_on: dt.date | None = None):
+    """Attach a checked file to a piece (R-REG-2); a rejected piece is replaced: its
+    refused files are removed and it goes back to "to check"."""
+    clean = uploads.clean_upload(uploaded)  # raises UploadRefused (French, names the file)
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if not locked.accepts_pieces:
+            raise DossierError("Ce dossier n'accepte plus de pièces.")
+        item = locked.items.select_for_update().filter(code=code).first()
+        if item is None:
+            raise DossierError("Cette pièce n'est pas demandée pour ce dossier.")
+        if item.status == ItemStatus.ACCEPTED:
+            raise DossierError("Cette pièce a déjà été acceptée.")
+        if item.status == ItemStatus.REJECTED:
+            for old in item.files.all():
+                uploads.delete_stored(old.stored_name)
+                old.delete()
+        if item.files.count() >= settings.UPLOAD_MAX_FILES_PER_ITEM:
+            raise DossierError(
+                f"Au plus {settings.UPLOAD_MAX_FILES_PER_ITEM} fichiers par pièce : "
+                "supprimez-en un avant d'en ajouter."
+            )
+        stored = uploads.store(clean)
+        DossierFile.objects.create(
+            item=item,
+            stored_name=stored,
+            display_name=clean.display_name,
+            content_type=clean.content_type,
+            size=clean.size,
+            sha256=clean.sha256,
+            uploaded_by=by,
+        )
+        item.status = ItemStatus.UPLOADED
+        item.rejection_reason = ""
+        item.reviewed_by = None
+        item.reviewed_at = None
+        if issued_on is not None:
+            item.issued_on = issued_on
+        item.save()
+    return item
+
+
+def remove_file(dossier: Dossier, file_pk: int, by) -> None:
+    with transaction.atomic():
+        locked = _locked(dossier)
+        stored = DossierFile.objects.select_related("item").get(pk=file_pk, item__dossier=locked)
+        item = stored.item
+        if not locked.accepts_pieces or item.status == ItemStatus.ACCEPTED:
+            raise DossierError("Ce fichier ne peut plus être retiré.")
+        uploads.delete_stored(stored.stored_name)
+        stored.delete()
+        if not item.files.exists():
+            item.status = ItemStatus.MISSING
+            item.save()
+
+
+def deposit(dossier: Dossier, steps: list[str]) -> Dossier:
+    """Deposit the dossier: it freezes and the withdrawal period starts (R-REG-7).
+    Depositing twice is harmless: the second time changes nothing."""
+    today = clock.today()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status != Status.DRAFT:
+            return locked
+        problems = problems_before_deposit(locked, steps, today)
+        if problems:
+            raise DossierError(problems)
+        locked.status = Status.DEPOSITED
+        locked.deposited_on = today
+        locked.save()
+        notifications.deposited(locked)
+    return locked
+
+
+def send_back(dossier: Dossier) -> Dossier:
+    """After "incomplete", the applicant sends the completed dossier back (R-REG-3)."""
+    today = clock.today()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status != Status.INCOMPLETE:
+            return locked
+        missing = [f"Pièce manquante : {p.label}." for p in missing_pieces(locked)]
+        if missing:
+            raise DossierError(missing)
+        stale = _stale(locked, today)
+        if stale:
+            raise DossierError(stale)
+        locked.status = Status.DEPOSITED
+        locked.save()
+    return locked
+
+
+def _stale(dossier: Dossier, on: dt.date) -> list[str]:
+    items = {item.code: item for item in dossier.items.all()}
+    regulation = dossier.year.regulation
+    out = []
+    for piece in pieces(dossier):
+        item = items.get(piece.code)
+        if item is None or item.status in (ItemStatus.MISSING, ItemStatus.ACCEPTED):
+            continue
+        reason = rd.recent_enough(regulation, piece, item.issued_on, dossier.deposited_on or on)
+        if reason:
+            out.append(reason.message)
+    return out
+
+
+def withdraw(dossier: Dossier, by) -> Cancellation:
+    """Withdrawal within the period after deposit: everything paid is refunded (R-REG-7)."""
+    today = clock.today()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE, Status.VALIDATED):
+            raise DossierError("Seul un dossier déposé peut faire l'objet d'une rétractation.")
+        current = dossier_quote(locked)
+        paid = total_paid(locked)
+        result = cancel(
+            locked.year.regulation,
+            CancellationRequest(
+                deposited_on=locked.deposited_on,
+                requested_on=today,
+                paid=current.total,
+                first_registration=locked.first_registration,
+                registration_right_charged=_charges_registration_right(current),
+            ),
+        )
+        if result.outcome != "withdrawal":
+            raise DossierError([r.message for r in result.reasons[:1]])
+        cancellation = _record_end(
+            locked, Cancellation.Kind.WITHDRAWAL, today, current, paid, result, by
+        )
+        locked.status = Status.WITHDRAWN
+        locked.save()
+        notifications.ended(locked, cancellation)
+    return cancellation
+
+
+def withdrawal_preview(dossier: Dossier):
+    """What a withdrawal today would give, without saving (R-REG-7)."""
+    current = dossier_quote(dossier)
+    return cancel(
+        dossier.year.regulation,
+        CancellationRequest(
+            deposited_on=dossier.deposited_on or clock.today(),
+            requested_on=clock.today(),
+            paid=current.total,
+            first_registration=dossier.first_registration,
+            registration_right_charged=_charges_registration_right(current),
+        ),
+    )
+
+
+def settlement_preview(dossier: Dossier, **termination):
+    """The rules core's answer to a termination, without saving (for the form)."""
+    current = dossier_quote(dossier)
+    return cancel(dossier.year.regulation, _termination_request(dossier, current, **termination))
+
+
+def _termination_request(
+    dossier: Dossier,
+    current: Quote,
+    *,
+    requested_on: dt.date,
+    letter_date: dt.date | None,
+    letter_reference: str,
+    sessions_delivered: int | None,
+    sessions_planned: int | None,
+) -> CancellationRequest:
+    regulation = dossier.year.regulation
+    chosen_semesters = sorted({c.semester for c in dossier.units.all()}) or [
+        regulation.semesters[0].code
+    ]
+    return CancellationRequest(
+        deposited_on=dossier.deposited_on,
+        requested_on=requested_on,
+        paid=current.total,
+        first_registration=dossier.first_registration,
+        registration_right_charged=_charges_registration_right(current),
+        force_majeure=True,
+        letter_date=letter_date,
+        letter_reference=letter_reference,
+        sessions_delivered=sessions_delivered,
+        sessions_planned=sessions_planned,
+        training_starts=regulation.semester(chosen_semesters[0]).courses_start,
+        training_ends=regulation.semester(chosen_semesters[-1]).courses_end,
+    )
+
+
+def terminate(dossier: Dossier, by, **termination) -> Cancellation:
+    """Termination for force majeure, recorded by staff with the registered letter's
+    date and reference: only the training delivered is due, pro rata (R-REG-8)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status != Status.VALIDATED:
+            raise DossierError("Seule une inscription définitive peut être résiliée.")
+        current = dossier_quote(locked)
+        try:
+            result = cancel(
+                locked.year.regulation, _termination_request(locked, current, **termination)
+            )
+        except InputError as error:
+            raise DossierError({error.field: error.message}) from None
+        if result.outcome == "withdrawal":
+            raise DossierError(
+                "La demande est dans le délai de rétractation : l'apprenant se rétracte "
+                "depuis son espace (remboursement intégral)."
+            )
+        if result.outcome != "termination":
+            raise DossierError([r.message for r in result.reasons])
+        cancellation = _record_end(
+            locked,
+            Cancellation.Kind.TERMINATION,
+            termination["requested_on"],
+            current,
+            total_paid(locked),
+            result,
+            by,
+            letter_date=termination["letter_date"],
+            letter_reference=termination["letter_reference"],
+            sessions_delivered=termination["sessions_delivered"],
+            sessions_planned=termination["sessions_planned"],
+        )
+        locked.status = Status.TERMINATED
+        locked.save()
+        notifications.ended(locked, cancellation)
+    return cancellation
+
+
+def _charges_registration_right(current: Quote) -> bool:
+    """The DIB is in this contract unless a validation fee includes it (R-FEE-4): the
+    quote then has nothing due at registration (a dossier never starts with it paid)."""
+    return current.due_at_registration > 0
+
+
+def _record_end(dossier, kind, requested_on, current, paid, result, by, **extra):
+    owed = money(result.owed)
+    return Cancellation.objects.create(
+        dossier=dossier,
+        kind=kind,
+        requested_on=requested_on,
+        contract_value=current.total,
+        paid=paid,
+        owed=owed,
+        refund=max(paid - owed, money(0)),
+        explanation=[{"rule_id": r.rule_id, "message": r.message} for r in result.reasons],
+        recorded_by=by,
+        **extra,
+    )
+
+
+# --- the reception and the direction ---------------------------------------------------------
+
+
+def review_item(item: DossierItem, accepted: bool, reason: str, by) -> DossierItem:
+    """Accept or reject a piece; a rejection says why (R-REG-3)."""
+    reason = reason.strip()
+    if not accepted and not reason:
+        raise DossierError({"reason": "Indiquez le motif du refus : l'apprenant le verra."})
+    with transaction.atomic():
+        locked = _locked(item.dossier)
+        item = locked.items.select_for_update().get(pk=item.pk)
+        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE):
+            raise DossierError("Les pièces s'examinent sur un dossier déposé.")
+        if item.status == ItemStatus.MISSING:
+            raise DossierError("Aucun fichier n'a été déposé pour cette pièce.")
+        item.status = ItemStatus.ACCEPTED if accepted else ItemStatus.REJECTED
+        item.rejection_reason = "" if accepted else reason
+        item.reviewed_by = by
+        item.reviewed_at = timezone.now()
+        item.save()
+    return item
+
+
+def mark_incomplete(dossier: Dossier, note: str, by) -> Dossier:
+    """The dossier is not accepted as it is: the applicant is told what is missing
+    (R-REG-3), by e-mail and in their space."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status != Status.DEPOSITED:
+            raise DossierError("Seul un dossier déposé peut être déclaré incomplet.")
+        locked.status = Status.INCOMPLETE
+        locked.incomplete_note = note.strip()
+        locked.save()
+        notifications.incomplete(locked, what_is_missing(locked))
+    return locked
+
+
+def what_is_missing(dossier: Dossier) -> list[str]:
+    """The list the applicant receives (R-REG-3): missing and refused pieces."""
+    labels = {p.code: p.label for p in pieces(dossier)}
+    lines = [f"Pièce manquante : {p.label}" for p in missing_pieces(dossier)]
+    for item in dossier.items.filter(status=ItemStatus.REJECTED):
+        lines.append(
+            f"Pièce refusée : {labels.get(item.code, item.code)} — {item.rejection_reason}"
+        )
+    if dossier.incomplete_note:
+        lines.append(dossier.incomplete_note)
+    return lines
+
+
+def decide_rate(dossier: Dossier, approved: bool, by) -> Dossier:
+    """The direction approves or refuses the job-seeker category 5–8 rate (R-FEE-2)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.rate_decision == Dossier.RateDecision.NOT_NEEDED:
+            raise DossierError("Ce dossier ne demande pas de décision sur le tarif.")
+        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE):
+            raise DossierError("La décision se prend sur un dossier déposé.")
+        locked.rate_decision = (
+            Dossier.RateDecision.APPROVED if approved else Dossier.RateDecision.REFUSED
+        )
+        locked.save()
+    return locked
+
+
+def problems_before_validation(dossier: Dossier) -> list[str]:
+    problems = []
+    items = {item.code: item for item in dossier.items.all()}
+    satisfied_groups = set()
+    for piece in pieces(dossier):
+        item = items.get(piece.code)
+        if piece.group and item is not None and item.status == ItemStatus.ACCEPTED:
+            satisfied_groups.add(piece.group)
+    reported = set()
+    for piece in pieces(dossier):
+        if piece.status == "not_applicable":
+            continue
+        item = items.get(piece.code)
+        if item is not None and item.status == ItemStatus.ACCEPTED:
+            continue
+        if piece.group:
+            if piece.group in satisfied_groups or piece.group in reported:
+                continue
+            reported.add(piece.group)
+        problems.append(f"Pièce non acceptée : {piece.label}.")
+    if dossier.rate_decision == Dossier.RateDecision.PENDING:
+        problems.append("Le tarif demandeur d'emploi attend la décision de la direction (R-FEE-2).")
+    unpaid = registration_fees_settled(dossier, dossier_quote(dossier))
+    if unpaid is not None:
+        problems.append(unpaid.message)
+    return problems
+
+
+def validate(dossier: Dossier, by) -> Dossier:
+    """The centre validates the dossier: the registration becomes final (R-REG-1),
+    once every piece is accepted and the registration fees are paid or covered (R-REG-4)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status == Status.VALIDATED:
+            return locked
+        if locked.status != Status.DEPOSITED:
+            raise DossierError("Seul un dossier déposé (et complet) peut être validé.")
+        problems = problems_before_validation(locked)
+        if problems:
+            raise DossierError(problems)
+        locked.status = Status.VALIDATED
+        locked.validated_on = clock.today()
+        locked.save()
+        notifications.validated(locked)
+    return locked
+
+
+def record_payment(
+    dossier: Dossier,
+    *,
+    token: uuid.UUID,
+    payer: str,
+    method: str,
+    amount: Decimal,
+    received_on: dt.date,
+    by,
+    cheque_number: str = "",
+    reference: str = "",
+) -> Payment:
+    """Record money received; the same form token records one payment only."""
+    if isinstance(amount, float) or amount <= 0:
+        raise DossierError({"amount": "Le montant doit être un nombre positif (en euros)."})
+    if method == Payment.Method.CHEQUE and not cheque_number.strip():
+        raise DossierError({"cheque_number": "Indiquez le numéro du chèque."})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        existing = Payment.objects.filter(token=token).first()
+        if existing is not None:
+            if existing.dossier_id != locked.pk:
+                raise DossierError("Ce formulaire a déjà servi pour un autre dossier.")
+            return existing
+        if not locked.is_live or locked.status == Status.DRAFT:
+            raise DossierError("Les paiements s'enregistrent sur un dossier déposé.")
+        return Payment.objects.create(
+            dossier=locked,
+            token=token,
+            payer=payer,
+            method=method,
+            amount=money(amount),
+            received_on=received_on,
+            cheque_number=cheque_number.strip(),
+            reference=reference.strip(),
+            recorded_by=by,
+        )

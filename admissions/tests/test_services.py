@@ -1,0 +1,257 @@
+"""The dossier's life through its services: pieces, deposit, review, payments,
+validation, withdrawal and termination, each citing the rule it proves."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from admissions import services
+from admissions.forms import STEP_TITLES
+from admissions.models import Cancellation, Dossier, DossierItem, Payment
+from admissions.tests.conftest import TODAY, fill, pdf_file, upload_all
+
+
+def accept_all(dossier, by):
+    for item in dossier.items.exclude(status=DossierItem.Status.MISSING):
+        services.review_item(item, True, "", by)
+
+
+def pay(dossier, by, amount="118.00", token=None, payer="learner"):
+    return services.record_payment(
+        dossier,
+        token=token or uuid.uuid4(),
+        payer=payer,
+        method=Payment.Method.CHEQUE,
+        amount=Decimal(amount),
+        received_on=TODAY,
+        cheque_number="0001234",
+        by=by,
+    )
+
+
+@pytest.mark.django_db
+def test_a_double_start_makes_one_dossier(learner, year):
+    """Integrity: a double click on "start" creates one dossier."""
+    first = services.start_dossier(learner, year)
+    second = services.start_dossier(learner, year)
+    assert first.pk == second.pk
+    assert Dossier.objects.filter(learner=learner).count() == 1
+
+
+def test_the_checklist_follows_the_situation(draft):
+    """R-REG-2: an employee, French, paying herself: employment proofs, identity and
+    payment are asked; the residence permit is not."""
+    codes = set(draft.items.values_list("code", flat=True))
+    assert {"cv", "cover_letter", "diplomas", "social_security", "photos", "identity"} <= codes
+    assert {"employment_certificate", "payslip", "payment"} <= codes
+    assert "residence_permit" not in codes
+    services.save_step(draft, "nationalite", {"nationality": "foreign"})
+    codes = set(draft.items.values_list("code", flat=True))
+    assert "residence_permit" in codes and "identity" not in codes
+
+
+def test_deposit_refuses_a_dossier_with_missing_pieces(draft):
+    """R-REG-3: a dossier with a missing piece is not accepted; the list says which."""
+    with pytest.raises(services.DossierError) as error:
+        services.deposit(draft, STEP_TITLES)
+    assert any("Un CV détaillé à jour" in m for m in error.value.messages)
+    draft.refresh_from_db()
+    assert draft.status == Dossier.Status.DRAFT
+
+
+def test_deposit_freezes_the_dossier_and_sends_a_receipt(
+    deposited, django_capture_on_commit_callbacks
+):
+    """R-REG-7: deposit dates the dossier (start of the withdrawal period); the
+    sections can no longer change."""
+    assert deposited.status == Dossier.Status.DEPOSITED
+    assert deposited.deposited_on == TODAY
+    with pytest.raises(services.DossierError):
+        services.save_step(deposited, "identite", {"last_name": "Autre"})
+    again = services.deposit(deposited, STEP_TITLES)  # a second click changes nothing
+    assert again.deposited_on == TODAY
+
+
+def test_deposit_mail_is_sent_on_commit(draft, learner, django_capture_on_commit_callbacks):
+    upload_all(draft, learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deposit(draft, STEP_TITLES)
+    assert len(mail.outbox) == 1
+    assert "déposé" in mail.outbox[0].subject
+    assert mail.outbox[0].to == [learner.email]
+
+
+def test_a_late_unit_is_refused_at_deposit_with_the_date(draft, learner, settings):
+    """R-REG-6: after the S1 deadline (31/10/2016) an S1 UE is refused, with the date."""
+    upload_all(draft, learner)
+    settings.PARCOURS_TODAY = "2016-11-02"
+    with pytest.raises(services.DossierError) as error:
+        services.deposit(draft, STEP_TITLES)
+    assert any("closes depuis le 31/10/2016" in m for m in error.value.messages)
+
+
+def test_the_job_seeker_certificate_must_be_recent_at_deposit(learner, year):
+    """R-REG-2: the Pôle emploi certificate is less than 15 days old at deposit."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        situation="job_seeker",
+        job_seeker_category=2,
+        job_seeker_since=dt.date(2016, 1, 4),
+        funding="job_seeker",
+    )
+    upload_all(dossier, learner)
+    item = dossier.items.get(code="job_seeker_certificate")
+    item.issued_on = TODAY - dt.timedelta(days=20)
+    item.save()
+    with pytest.raises(services.DossierError) as error:
+        services.deposit(dossier, STEP_TITLES)
+    assert any("moins de 15 jours" in m for m in error.value.messages)
+
+
+def test_reception_rejects_then_the_learner_replaces(deposited, learner, reception):
+    """R-REG-3: a rejected piece shows its reason; the applicant replaces it."""
+    photos = deposited.items.get(code="photos")
+    with pytest.raises(services.DossierError):
+        services.review_item(photos, False, "  ", reception)  # a refusal needs a reason
+    services.review_item(photos, False, "Photo floue", reception)
+    photos.refresh_from_db()
+    assert photos.status == DossierItem.Status.REJECTED
+    assert "Pièce refusée : 2 photographies" in " ".join(services.what_is_missing(deposited))
+    services.add_file(deposited, "photos", pdf_file("photo.pdf"), learner)
+    photos.refresh_from_db()
+    assert photos.status == DossierItem.Status.UPLOADED
+    assert photos.rejection_reason == ""
+    assert photos.files.count() == 1  # the refused file is gone
+    assert photos.history.count() >= 3  # created, rejected, replaced: all in the history
+
+
+def test_incomplete_notifies_the_list(deposited, reception, django_capture_on_commit_callbacks):
+    """R-REG-3: the applicant is told what is missing."""
+    services.review_item(deposited.items.get(code="cv"), False, "CV illisible", reception)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_incomplete(deposited, "Merci de compléter.", reception)
+    assert deposited.__class__.objects.get(pk=deposited.pk).status == Dossier.Status.INCOMPLETE
+    body = mail.outbox[-1].body
+    assert "CV illisible" in body and "Merci de compléter." in body
+
+
+def test_validation_needs_accepted_pieces_and_the_registration_fees(deposited, reception):
+    """R-REG-1 and R-REG-4: final once the dossier is validated, with 118 € paid."""
+    with pytest.raises(services.DossierError) as error:
+        services.validate(deposited, reception)
+    assert any("Pièce non acceptée" in m for m in error.value.messages)
+    accept_all(deposited, reception)
+    with pytest.raises(services.DossierError) as error:
+        services.validate(deposited, reception)
+    assert any("118,00 €" in m for m in error.value.messages)
+    pay(deposited, reception, "118.00")
+    validated = services.validate(deposited, reception)
+    assert validated.status == Dossier.Status.VALIDATED
+    assert validated.validated_on == TODAY
+
+
+def test_a_payment_posted_twice_is_recorded_once(deposited, reception):
+    """Integrity: the same form token records one payment."""
+    token = uuid.uuid4()
+    first = pay(deposited, reception, token=token)
+    second = pay(deposited, reception, token=token)
+    assert first.pk == second.pk
+    assert deposited.payments.count() == 1
+
+
+def test_balances_per_payer_under_employer_funding(learner, year, reception):
+    """R-FEE-3: a quote split between payers; each balance is due minus paid."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        funding="employer",
+        employer_funder="OPCA Réunion",
+        employer_share_percent=Decimal("60"),
+        employer_certificate_signed=True,
+    )
+    current = services.dossier_quote(dossier)
+    shares = {s.payer: s.amount for s in current.shares}
+    assert sum(shares.values()) == current.total
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    pay(dossier, reception, "100.00", payer="employer")
+    rows = {b.payer: b for b in services.balances(dossier)}
+    assert rows["employer"].paid == Decimal("100.00")
+    assert rows["employer"].remaining == shares["employer"] - Decimal("100.00")
+
+
+def test_job_seeker_5_to_8_rate_waits_for_the_direction(learner, year, direction):
+    """R-FEE-2: until the direction approves, the individual rate stands."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        situation="job_seeker",
+        job_seeker_category=6,
+        job_seeker_since=dt.date(2016, 1, 4),
+        funding="job_seeker",
+    )
+    assert dossier.rate_decision == Dossier.RateDecision.PENDING
+    individual = services.dossier_quote(dossier).total
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    services.decide_rate(dossier, True, direction)
+    dossier.refresh_from_db()
+    approved = services.dossier_quote(dossier).total
+    assert approved < individual
+    assert any(r.rule_id == "R-FEE-2" for r in services.dossier_quote(dossier).reasons)
+
+
+def test_withdrawal_within_ten_days_refunds_everything(deposited, learner, reception, settings):
+    """R-REG-7: within 10 calendar days of the deposit, full refund."""
+    pay(deposited, reception, "118.00")
+    settings.PARCOURS_TODAY = (TODAY + dt.timedelta(days=10)).isoformat()
+    cancellation = services.withdraw(deposited, learner)
+    assert cancellation.kind == Cancellation.Kind.WITHDRAWAL
+    assert cancellation.refund == Decimal("118.00")
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.WITHDRAWN
+
+
+def test_withdrawal_after_ten_days_is_refused(deposited, learner, settings):
+    """R-REG-7: on day 11 the withdrawal period is over."""
+    settings.PARCOURS_TODAY = (TODAY + dt.timedelta(days=11)).isoformat()
+    with pytest.raises(services.DossierError) as error:
+        services.withdraw(deposited, learner)
+    assert any("délai de rétractation" in m for m in error.value.messages)
+    assert not Cancellation.objects.exists()
+
+
+def test_termination_is_settled_pro_rata(deposited, learner, reception, settings):
+    """R-REG-8: after the period, force majeure by registered letter: the 118 € are
+    kept, the rest is due pro rata of the sessions delivered."""
+    accept_all(deposited, reception)
+    total = services.dossier_quote(deposited).total
+    pay(deposited, reception, str(total))
+    services.validate(deposited, reception)
+    settings.PARCOURS_TODAY = "2016-11-15"
+    cancellation = services.terminate(
+        deposited,
+        reception,
+        requested_on=dt.date(2016, 11, 14),
+        letter_date=dt.date(2016, 11, 10),
+        letter_reference="1A 234 567 8901 2",
+        sessions_delivered=5,
+        sessions_planned=20,
+    )
+    expected_owed = Decimal("118.00") + (total - Decimal("118.00")) * Decimal(5) / Decimal(20)
+    assert cancellation.owed == expected_owed.quantize(Decimal("0.01"))
+    assert cancellation.refund == total - cancellation.owed
+    assert cancellation.letter_reference == "1A 234 567 8901 2"
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.TERMINATED
+
+
+def test_an_action_refused_half_way_writes_nothing(deposited, reception):
+    """Transactions: a validation refused leaves the dossier and its history as they were."""
+    before = deposited.history.count()
+    with pytest.raises(services.DossierError):
+        services.validate(deposited, reception)
+    assert deposited.history.count() == before
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.DEPOSITED

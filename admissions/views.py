@@ -1,0 +1,659 @@
+"""Pages of the applicant (pre-registration, pieces, deposit, personal space) and of
+the reception and direction (queue, dossier review, payments, termination).
+
+Access: each view declares its rule; a learner's objects are fetched through a query
+scoped to `learner=request.user`, so another learner's dossier, piece or file is a 404
+and nothing is written. GET never writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import ROLES
+from admissions import services
+from admissions.forms import (
+    STEP_TITLES,
+    STEPS,
+    IncompleteForm,
+    PaymentForm,
+    ProgrammeForm,
+    QueueFilterForm,
+    ReviewForm,
+    TerminationForm,
+    UploadForm,
+)
+from admissions.models import Dossier, DossierFile, DossierItem
+from admissions.presenters import piece_rows, space_summary
+from catalogue.models import Centre
+from parcours import clock, uploads
+from parcours.access import restricted_to
+from parcours.pdf import pdf_response
+
+
+def _in_roles(user, *roles: str) -> bool:
+    return user.groups.filter(name__in=[ROLES[role].group for role in roles]).exists()
+
+
+def is_learner(user) -> bool:
+    return _in_roles(user, "learner")
+
+
+def is_staff_member(user) -> bool:
+    return _in_roles(user, "reception", "direction")
+
+
+def is_direction(user) -> bool:
+    return _in_roles(user, "direction")
+
+
+def learner_or_staff(user) -> bool:
+    return _in_roles(user, "learner", "reception", "direction")
+
+
+learner_only = restricted_to("learner", is_learner)
+staff_only = restricted_to("staff", is_staff_member)
+direction_only = restricted_to("direction", is_direction)
+
+ALL_STEPS = [*STEP_TITLES, ("pieces", "Pièces justificatives"), ("depot", "Récapitulatif et dépôt")]
+
+
+def _own(request, pk: int) -> Dossier:
+    return get_object_or_404(
+        Dossier.objects.select_related("year", "programme", "centre"), pk=pk, learner=request.user
+    )
+
+
+def _visible(request, pk: int) -> Dossier:
+    """The learner's own dossier, or any dossier for the reception and direction."""
+    dossiers = Dossier.objects.select_related("year", "programme", "centre", "learner")
+    if is_staff_member(request.user):
+        return get_object_or_404(dossiers, pk=pk)
+    return get_object_or_404(dossiers, pk=pk, learner=request.user)
+
+
+def _stepper(slug: str) -> dict:
+    index = [s for s, _ in ALL_STEPS].index(slug)
+    return {
+        "current_step_id": index + 1,
+        "current_step_title": ALL_STEPS[index][1],
+        "next_step_title": ALL_STEPS[index + 1][1] if index + 1 < len(ALL_STEPS) else "",
+        "total_steps": len(ALL_STEPS),
+    }
+
+
+def _next_url(dossier: Dossier, slug: str) -> str:
+    slugs = [s for s, _ in ALL_STEPS]
+    following = slugs[slugs.index(slug) + 1]
+    if following == "pieces":
+        return reverse("admissions:pieces", args=[dossier.pk])
+    if following == "depot":
+        return reverse("admissions:dossier", args=[dossier.pk])
+    return reverse("admissions:step", args=[dossier.pk, following])
+
+
+def _crumbs(*links, current):
+    return {
+        "links": [{"url": reverse("admissions:space"), "title": "Mon espace"}, *links],
+        "current": current,
+    }
+
+
+def error_summary(form) -> list[str]:
+    """Every error of a form, each naming its field, for the alert at the top."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        lines += [f"{label} : {error}" if label else error for error in errors]
+    return lines
+
+
+def _refusal(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- the applicant -----------------------------------------------------------------------
+
+
+@learner_only
+@require_GET
+def space(request):
+    """The learner's personal space: dossiers, what is missing, money, documents."""
+    dossiers = list(
+        Dossier.objects.filter(learner=request.user)
+        .select_related("year", "programme", "centre")
+        .prefetch_related("units__unit", "items__files", "payments")
+        .order_by("-year__code", "-pk")
+    )
+    years = services.open_years(clock.today())
+    live_years = {d.year_id for d in dossiers if d.is_live}
+    return render(
+        request,
+        "admissions/space.html",
+        {
+            "summaries": [space_summary(d) for d in dossiers],
+            "open_years": [y for y in years if y.pk not in live_years],
+            "breadcrumb_data": {"links": [], "current": "Mon espace"},
+        },
+    )
+
+
+@learner_only
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Start a pre-registration for an open year (R-REG-1): a draft, saved as it goes."""
+    years = services.open_years(clock.today())
+    if request.method == "POST":
+        year = next((y for y in years if y.code == request.POST.get("year")), None)
+        if year is None:
+            messages.error(request, "Aucune préinscription n'est ouverte pour cette année.")
+            return redirect("admissions:start")
+        dossier = services.start_dossier(request.user, year)
+        return redirect("admissions:step", dossier.pk, STEPS[0][0])
+    return render(
+        request,
+        "admissions/start.html",
+        {"years": years, "breadcrumb_data": _crumbs(current="Se préinscrire")},
+    )
+
+
+@learner_only
+@require_http_methods(["GET", "POST"])
+def step(request, pk: int, slug: str):
+    dossier = _own(request, pk)
+    forms_by_slug = {s: (title, form) for s, title, form in STEPS}
+    if slug not in forms_by_slug:
+        raise Http404
+    title, form_class = forms_by_slug[slug]
+    if not dossier.is_editable:
+        messages.info(request, "Votre dossier est déposé : ses rubriques ne changent plus.")
+        return redirect("admissions:dossier", dossier.pk)
+    extra = {"windows": services.windows(dossier)} if form_class is ProgrammeForm else {}
+    data = request.POST if request.method == "POST" else None
+    if request.htmx and request.method == "GET" and request.GET:
+        data = request.GET  # htmx refresh of the UE list when the programme changes
+    form = form_class(data, dossier=dossier, **extra)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_step(dossier, slug, form.values(), form.chosen_units())
+        except ValidationError as error:
+            _refusal(request, error)
+            return redirect("admissions:dossier", dossier.pk)
+        messages.success(request, f"Rubrique « {title} » enregistrée.")
+        return redirect(_next_url(dossier, slug))
+    if request.htmx and data is request.GET:
+        form.errors.clear()
+    slugs = [s for s, _ in ALL_STEPS]
+    previous = slugs[slugs.index(slug) - 1] if slugs.index(slug) else None
+    return render(
+        request,
+        "admissions/step.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "error_summary": error_summary(form),
+            "title": title,
+            "slug": slug,
+            "stepper": _stepper(slug),
+            "steps": _step_links(dossier),
+            "previous_url": reverse("admissions:step", args=[dossier.pk, previous])
+            if previous
+            else None,
+            "breadcrumb_data": _crumbs(current=f"Préinscription — {title}"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _step_links(dossier: Dossier) -> list[dict]:
+    links = []
+    for slug, title in ALL_STEPS:
+        if slug == "pieces":
+            url = reverse("admissions:pieces", args=[dossier.pk])
+        elif slug == "depot":
+            url = reverse("admissions:dossier", args=[dossier.pk])
+        else:
+            url = reverse("admissions:step", args=[dossier.pk, slug])
+        links.append({"slug": slug, "title": title, "url": url, "done": slug in dossier.steps_done})
+    return links
+
+
+@learner_only
+@require_GET
+def pieces(request, pk: int):
+    dossier = _own(request, pk)
+    return _pieces_page(request, dossier, {})
+
+
+def _pieces_page(request, dossier: Dossier, forms_with_errors: dict, status: int = 200):
+    rows = piece_rows(dossier)
+    for row in rows:
+        row.form = forms_with_errors.get(row.code) or UploadForm(
+            dated=row.piece.max_age_days is not None, prefix=row.code
+        )
+    return render(
+        request,
+        "admissions/pieces.html",
+        {
+            "dossier": dossier,
+            "rows": rows,
+            "stepper": _stepper("pieces"),
+            "steps": _step_links(dossier),
+            "missing": services.missing_pieces(dossier),
+            "breadcrumb_data": _crumbs(current="Pièces du dossier"),
+        },
+        status=status,
+    )
+
+
+@learner_only
+@require_POST
+def upload(request, pk: int, code: str):
+    dossier = _own(request, pk)
+    piece = next((p for p in services.pieces(dossier) if p.code == code), None)
+    if piece is None or piece.status == "not_applicable":
+        raise Http404
+    form = UploadForm(
+        request.POST, request.FILES, dated=piece.max_age_days is not None, prefix=code
+    )
+    if form.is_valid():
+        try:
+            services.add_file(
+                dossier,
+                code,
+                form.cleaned_data["file"],
+                request.user,
+                issued_on=form.cleaned_data.get("issued_on"),
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, f"Fichier ajouté : {piece.label}.")
+            return redirect(reverse("admissions:pieces", args=[dossier.pk]) + f"#piece-{code}")
+    return _pieces_page(request, dossier, {code: form}, status=400)
+
+
+@learner_only
+@require_POST
+def remove_file(request, pk: int, file_pk: int):
+    dossier = _own(request, pk)
+    get_object_or_404(DossierFile, pk=file_pk, item__dossier=dossier)
+    try:
+        services.remove_file(dossier, file_pk, request.user)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, "Fichier retiré.")
+    return redirect("admissions:pieces", dossier.pk)
+
+
+@restricted_to("learner", learner_or_staff)
+@require_GET
+def download(request, pk: int, file_pk: int):
+    """A piece's file, for its owner and the staff only (security guide, Uploads)."""
+    dossier = _visible(request, pk)
+    stored = get_object_or_404(DossierFile, pk=file_pk, item__dossier=dossier)
+    return uploads.file_response(stored.stored_name, stored.display_name, stored.content_type)
+
+
+@learner_only
+@require_GET
+def dossier(request, pk: int):
+    """The summary of every section, the quote and the deposit (or the dossier's state)."""
+    dossier = _own(request, pk)
+    summary = space_summary(dossier)
+    problems = (
+        services.problems_before_deposit(dossier, STEP_TITLES, clock.today())
+        if dossier.status == Dossier.Status.DRAFT
+        else []
+    )
+    return render(
+        request,
+        "admissions/dossier.html",
+        {
+            "dossier": dossier,
+            "s": summary,
+            "problems": problems,
+            "steps": _step_links(dossier),
+            "stepper": _stepper("depot"),
+            "breadcrumb_data": _crumbs(current=f"Dossier n° {dossier.reference}"),
+        },
+    )
+
+
+@learner_only
+@require_POST
+def deposit(request, pk: int):
+    dossier = _own(request, pk)
+    try:
+        services.deposit(dossier, STEP_TITLES)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request,
+            "Votre dossier est déposé. Vous pouvez vous rétracter pendant "
+            f"{dossier.year.regulation.thresholds.withdrawal_days} jours.",
+        )
+    return redirect("admissions:dossier", dossier.pk)
+
+
+@learner_only
+@require_POST
+def send_back(request, pk: int):
+    dossier = _own(request, pk)
+    try:
+        services.send_back(dossier)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, "Votre dossier complété est renvoyé au service accueil.")
+    return redirect("admissions:dossier", dossier.pk)
+
+
+@learner_only
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk: int):
+    """Withdrawal in two clicks: this page says the refund, the button confirms (R-REG-7)."""
+    dossier = _own(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw(dossier, request.user)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, "Votre rétractation est enregistrée.")
+        return redirect("admissions:dossier", dossier.pk)
+    if not dossier.deposited_on or not dossier.is_live:
+        messages.info(request, "Seul un dossier déposé peut faire l'objet d'une rétractation.")
+        return redirect("admissions:dossier", dossier.pk)
+    preview = services.withdrawal_preview(dossier)
+    return render(
+        request,
+        "admissions/withdraw.html",
+        {
+            "dossier": dossier,
+            "preview": preview,
+            "paid": services.total_paid(dossier),
+            "breadcrumb_data": _crumbs(current="Se rétracter"),
+        },
+    )
+
+
+def _regional_centre() -> Centre | None:
+    """The regional centre issues quotes and certificates (its details head them)."""
+    return Centre.objects.filter(kind=Centre.Kind.REGIONAL).order_by("position").first()
+
+
+@restricted_to("learner", learner_or_staff)
+@require_GET
+def quote_pdf(request, pk: int):
+    dossier = _visible(request, pk)
+    current = services.dossier_quote(dossier)
+    return pdf_response(
+        "admissions/pdf/quote.html",
+        {
+            "dossier": dossier,
+            "quote": current,
+            "balances": services.balances(dossier, current),
+            "today": clock.today(),
+            "centre": _regional_centre(),
+        },
+        f"devis-{dossier.reference}.pdf",
+    )
+
+
+@restricted_to("learner", learner_or_staff)
+@require_GET
+def certificate_pdf(request, pk: int):
+    """The registration certificate, once the registration is final (R-REG-9)."""
+    dossier = _visible(request, pk)
+    if dossier.status != Dossier.Status.VALIDATED:
+        raise Http404
+    return pdf_response(
+        "admissions/pdf/certificate.html",
+        {
+            "dossier": dossier,
+            "units": dossier.units.select_related("unit"),
+            "today": clock.today(),
+            "centre": _regional_centre(),
+        },
+        f"certificat-inscription-{dossier.reference}.pdf",
+    )
+
+
+# --- the reception and the direction -------------------------------------------------------
+
+
+@staff_only
+@require_GET
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    dossiers = (
+        Dossier.objects.exclude(status=Dossier.Status.DRAFT)
+        .select_related("programme", "centre", "year", "learner")
+        .annotate(
+            to_check=Count("items", filter=Q(items__status=DossierItem.Status.UPLOADED)),
+        )
+        .order_by("deposited_on", "pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            dossiers = dossiers.filter(status=data["status"])
+        if data["programme"]:
+            dossiers = dossiers.filter(programme=data["programme"])
+        if data["centre"]:
+            dossiers = dossiers.filter(centre=data["centre"])
+        if data["semester"]:
+            dossiers = dossiers.filter(units__semester=data["semester"]).distinct()
+        if data["q"]:
+            q = data["q"].strip()
+            dossiers = dossiers.filter(
+                Q(last_name__icontains=q)
+                | Q(first_name__icontains=q)
+                | Q(learner__email__icontains=q)
+            )
+    return render(
+        request,
+        "admissions/staff/queue.html",
+        {
+            "form": form,
+            "dossiers": dossiers[:200],
+            "breadcrumb_data": {"links": [], "current": "Dossiers d'inscription"},
+        },
+    )
+
+
+def _staff_crumbs(current: str) -> dict:
+    return {
+        "links": [{"url": reverse("admissions:queue"), "title": "Dossiers d'inscription"}],
+        "current": current,
+    }
+
+
+@staff_only
+@require_GET
+def staff_dossier(request, pk: int):
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
+    )
+    return _staff_page(request, dossier)
+
+
+def _staff_page(request, dossier, *, payment_form=None, status=200):
+    summary = space_summary(dossier)
+    return render(
+        request,
+        "admissions/staff/dossier.html",
+        {
+            "dossier": dossier,
+            "s": summary,
+            "review_form": ReviewForm(),
+            "incomplete_form": IncompleteForm(),
+            "payment_form": payment_form or PaymentForm(),
+            "validation_problems": services.problems_before_validation(dossier)
+            if dossier.status == Dossier.Status.DEPOSITED
+            else [],
+            "history": _history(dossier),
+            "is_direction": is_direction(request.user),
+            "breadcrumb_data": _staff_crumbs(f"Dossier n° {dossier.reference}"),
+        },
+        status=status,
+    )
+
+
+def _history(dossier: Dossier) -> list:
+    """Who changed what and when: the dossier, its pieces and its payments."""
+    rows = list(dossier.history.select_related("history_user")[:30])
+    rows += list(
+        DossierItem.history.filter(dossier_id=dossier.pk).select_related("history_user")[:50]
+    )
+    rows += list(
+        dossier.payments.model.history.filter(dossier_id=dossier.pk).select_related("history_user")[
+            :50
+        ]
+    )
+    return sorted(rows, key=lambda r: r.history_date, reverse=True)[:60]
+
+
+@staff_only
+@require_POST
+def review(request, pk: int, item_pk: int):
+    item = get_object_or_404(
+        DossierItem.objects.select_related("dossier"), pk=item_pk, dossier_id=pk
+    )
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_item(
+                item,
+                form.cleaned_data["decision"] == "accept",
+                form.cleaned_data["reason"],
+                request.user,
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, "Décision enregistrée.")
+    else:
+        messages.error(request, "Choisissez « Accepter » ou « Refuser ».")
+    return redirect(reverse("admissions:staff_dossier", args=[pk]) + f"#piece-{item.code}")
+
+
+@staff_only
+@require_POST
+def incomplete(request, pk: int):
+    dossier = get_object_or_404(Dossier, pk=pk)
+    form = IncompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_incomplete(dossier, form.cleaned_data["note"], request.user)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, "Dossier déclaré incomplet ; l'apprenant est prévenu.")
+    return redirect("admissions:staff_dossier", pk)
+
+
+@staff_only
+@require_POST
+def validate(request, pk: int):
+    dossier = get_object_or_404(Dossier, pk=pk)
+    try:
+        services.validate(dossier, request.user)
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, "Dossier validé : l'inscription est définitive.")
+    return redirect("admissions:staff_dossier", pk)
+
+
+@direction_only
+@require_POST
+def decide_rate(request, pk: int):
+    dossier = get_object_or_404(Dossier, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "refuse"):
+        messages.error(request, "Décision attendue : accorder ou refuser.")
+    else:
+        try:
+            services.decide_rate(dossier, decision == "approve", request.user)
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, "Décision de la direction enregistrée.")
+    return redirect("admissions:staff_dossier", pk)
+
+
+@staff_only
+@require_POST
+def payment(request, pk: int):
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
+    )
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_payment(
+                dossier,
+                token=data["token"],
+                payer=data["payer"],
+                method=data["method"],
+                amount=data["amount"],
+                received_on=data["received_on"],
+                cheque_number=data["cheque_number"],
+                reference=data["reference"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, "Paiement enregistré.")
+            return redirect(reverse("admissions:staff_dossier", args=[pk]) + "#paiements")
+    return _staff_page(request, dossier, payment_form=form, status=400)
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def terminate(request, pk: int):
+    """Termination for force majeure, with the registered letter (R-REG-8)."""
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
+    )
+    basis = dossier.year.regulation.thresholds.termination_basis
+    form = TerminationForm(request.POST or None, basis=basis)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") == "1":
+            try:
+                services.terminate(dossier, request.user, **form.termination())
+            except ValidationError as error:
+                _refusal(request, error)
+            else:
+                messages.success(request, "Résiliation enregistrée ; l'apprenant est prévenu.")
+                return redirect("admissions:staff_dossier", pk)
+        else:
+            try:
+                preview = services.settlement_preview(dossier, **form.termination())
+            except ValueError as error:
+                messages.error(request, str(error))
+    return render(
+        request,
+        "admissions/staff/terminate.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "preview": preview,
+            "paid": services.total_paid(dossier),
+            "breadcrumb_data": _staff_crumbs("Résiliation"),
+        },
+    )

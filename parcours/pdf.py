@@ -1,0 +1,27 @@
+"""PDF documents (quote, registration certificate…) from HTML templates, with WeasyPrint.
+
+WeasyPrint needs Pango from the system (Debian: libpango-1.0-0, libpangoft2-1.0-0); it
+is imported when a PDF is made, so the rest of the site runs without it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    import weasyprint
+
+    html = render_to_string(template, context)
+    # base_url lets the template name static files by path; nothing is fetched remotely.
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(render_pdf(template, context), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
