@@ -4,11 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
 HOST ?= 127.0.0.1:8000
+# The demo runs inside the brochure's year (2016-2017), whose registrations are open on
+# this date; production leaves PARCOURS_TODAY unset (see parcours/clock.py).
+DEMO_TODAY ?= 2016-09-01
 
 .PHONY: run test setup install migrate load lint lock clean
 
 run: setup
-	$(BIN)/python manage.py runserver $(HOST)
+	PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)} $(BIN)/python manage.py runserver $(HOST)
 
 # Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts.
 setup: install

@@ -8,6 +8,7 @@ forms only check that an answer is complete and coherent.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from dsfr.forms import DsfrBaseForm
@@ -183,6 +184,8 @@ class FundingForm(StepForm):
         max_value=100,
         decimal_places=2,
         required=False,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text="100 pour une prise en charge totale ; le reste est à votre charge.",
     )
 
@@ -250,7 +253,6 @@ class ProgrammeForm(StepForm):
         label="Parmi elles, UE suivies à distance (FOAD) auprès d'un autre centre Cnam",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Seulement pour une UE non ouverte à La Réunion : 200 € par UE.",
     )
 
     class Meta:
@@ -281,15 +283,28 @@ class ProgrammeForm(StepForm):
         )
         semesters = list(self.windows)
         self.semester_of = {u.code: semester_of(u, semesters) for u in self.taught}
-        choices = [(u.code, self._label(u)) for u in self.taught]
-        self.fields["units"].choices = choices
-        self.fields["foad_units"].choices = choices
-        report = dossier.year.regulation.tariffs.experience_report
+        # Only the chosen programme's UEs are shown (htmx refreshes them when it
+        # changes); any UE is a valid choice, so a wrong one gets a message naming it.
+        selected = self.data.get("programme") if self.is_bound else dossier.programme_id
+        selected = int(selected) if str(selected or "").isdigit() else None
+        self.visible = [
+            u
+            for u in self.taught
+            if selected is None or selected in {p.pk for p in u.programmes.all()}
+        ]
+        self.fields["units"].choices = [(u.code, self._label(u)) for u in self.taught]
+        self.fields["foad_units"].choices = [(u.code, self._label(u)) for u in self.visible]
+        tariffs = dossier.year.regulation.tariffs
+        self.fields["foad_units"].help_text = (
+            f"Seulement pour une UE non ouverte à La Réunion : {euros(tariffs.foad_per_unit)} "
+            "par UE, quel que soit le financement."
+        )
+        report = tariffs.experience_report
         self.fields[
             "experience_report"
         ].help_text = f"{report.label} : {euros(report.amount)} ({dossier.year.label})."
         if not self.is_bound:
-            chosen = list(dossier.units.select_related("unit"))
+            chosen = list(dossier.units.all())
             self.initial["units"] = [c.unit.code for c in chosen]
             self.initial["foad_units"] = [c.unit.code for c in chosen if c.foad]
 
@@ -306,7 +321,9 @@ class ProgrammeForm(StepForm):
         by_code = {w.data["value"]: w for w in self["units"]}
         out = []
         for semester, window in self.windows.items():
-            widgets = [by_code[u.code] for u in self.taught if self.semester_of[u.code] == semester]
+            widgets = [
+                by_code[u.code] for u in self.visible if self.semester_of[u.code] == semester
+            ]
             out.append((window, widgets))
         return out
 
@@ -394,7 +411,14 @@ class PaymentForm(DsfrBaseForm):
     token = forms.UUIDField(widget=forms.HiddenInput)
     payer = forms.ChoiceField(label="Payeur", choices=Payment.Payer.choices)
     method = forms.ChoiceField(label="Moyen de paiement", choices=Payment.Method.choices)
-    amount = forms.DecimalField(label="Montant (€)", min_value=0.01, max_digits=9, decimal_places=2)
+    amount = forms.DecimalField(
+        label="Montant (€)",
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,  # French users type 118,00
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
     cheque_number = forms.CharField(label="N° de chèque", required=False, max_length=40)
     reference = forms.CharField(
         label="Référence (virement, prise en charge…)", required=False, max_length=120

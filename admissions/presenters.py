@@ -33,17 +33,27 @@ class PieceRow:
     piece: Piece
     item: DossierItem | None
     form: object = None
+    # Another piece of its group (e.g. payslip for employment certificate) was given.
+    alternative_given: bool = False
 
     @property
     def code(self) -> str:
         return self.piece.code
 
     @property
+    def _missing(self) -> bool:
+        return self.item is None or self.item.status == DossierItem.Status.MISSING
+
+    @property
     def status_label(self) -> str:
+        if self._missing and self.alternative_given:
+            return "Inutile : une autre pièce du groupe est fournie"
         return self.item.get_status_display() if self.item else "Manquante"
 
     @property
     def badge(self) -> str:
+        if self._missing and self.alternative_given:
+            return "info"
         return ITEM_BADGES[self.item.status if self.item else DossierItem.Status.MISSING]
 
     @property
@@ -53,9 +63,14 @@ class PieceRow:
 
 def piece_rows(dossier: Dossier, include_not_applicable: bool = False) -> list[PieceRow]:
     items = {item.code: item for item in dossier.items.all()}
+    pieces = services.pieces(dossier)
+    given = {DossierItem.Status.UPLOADED, DossierItem.Status.ACCEPTED}
+    groups_given = {
+        p.group for p in pieces if p.group and p.code in items and items[p.code].status in given
+    }
     return [
-        PieceRow(piece, items.get(piece.code))
-        for piece in services.pieces(dossier)
+        PieceRow(piece, items.get(piece.code), alternative_given=piece.group in groups_given)
+        for piece in pieces
         if include_not_applicable or piece.status != "not_applicable"
     ]
 

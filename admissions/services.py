@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from admissions import notifications
@@ -103,12 +102,16 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
 
 
 def dossier_quote(dossier: Dossier) -> Quote:
-    """The quote of the dossier (R-FEE-1..5), at its year's prices."""
+    """The quote of the dossier (R-FEE-1..5), at its year's prices; computed once per
+    request and per answer (a page asks several times)."""
     request = quote_request(dossier)
-    units = Unit.objects.filter(code__in=request.units + request.foad_units).prefetch_related(
-        "programmes"
-    )
-    return quote(dossier.year.regulation, rules_catalogue(units), request)
+    memo = dossier.__dict__.setdefault("_quotes", {})
+    if request not in memo:
+        units = Unit.objects.filter(code__in=request.units + request.foad_units).prefetch_related(
+            "programmes"
+        )
+        memo[request] = quote(dossier.year.regulation, rules_catalogue(units), request)
+    return memo[request]
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,9 @@ class Balance:
 def balances(dossier: Dossier, current: Quote | None = None) -> list[Balance]:
     """What each payer owes under the quote, has paid, and still owes."""
     current = current or dossier_quote(dossier)
-    paid = {
-        row["payer"]: row["total"]
-        for row in dossier.payments.values("payer").annotate(total=Sum("amount"))
-    }
+    paid: dict[str, Decimal] = {}
+    for payment in dossier.payments.all():
+        paid[payment.payer] = paid.get(payment.payer, Decimal(0)) + payment.amount
     labels = dict(Payment.Payer.choices)
     rows = [
         Balance(s.payer, labels[s.payer], s.amount, money(paid.pop(s.payer, 0)))
@@ -140,7 +142,7 @@ def balances(dossier: Dossier, current: Quote | None = None) -> list[Balance]:
 
 
 def total_paid(dossier: Dossier) -> Decimal:
-    return money(dossier.payments.aggregate(total=Sum("amount"))["total"] or 0)
+    return money(sum((p.amount for p in dossier.payments.all()), Decimal(0)))
 
 
 def registration_fees_settled(dossier: Dossier, current: Quote) -> Reason | None:
@@ -150,9 +152,10 @@ def registration_fees_settled(dossier: Dossier, current: Quote) -> Reason | None
     """
     due = current.due_at_registration
     if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_certificate_signed:
-        accepted = dossier.items.filter(
-            code="employer_funding_certificate", status=ItemStatus.ACCEPTED
-        ).exists()
+        accepted = any(
+            item.code == "employer_funding_certificate" and item.status == ItemStatus.ACCEPTED
+            for item in dossier.items.all()
+        )
         if accepted:
             return None
     paid = total_paid(dossier)
@@ -182,7 +185,7 @@ def problems_before_deposit(dossier: Dossier, steps: list[str], on: dt.date) -> 
         for slug, title in steps
         if slug not in dossier.steps_done
     ]
-    chosen = list(dossier.units.select_related("unit"))
+    chosen = list(dossier.units.all())
     if not chosen and not dossier.validation:
         problems.append("Aucune UE choisie (rubrique « Formation et UE »).")
     open_semesters = {w.semester: w for w in windows(dossier, on)}
@@ -581,7 +584,8 @@ def what_is_missing(dossier: Dossier) -> list[str]:
     """The list the applicant receives (R-REG-3): missing and refused pieces."""
     labels = {p.code: p.label for p in pieces(dossier)}
     lines = [f"Pièce manquante : {p.label}" for p in missing_pieces(dossier)]
-    for item in dossier.items.filter(status=ItemStatus.REJECTED):
+    rejected = [i for i in dossier.items.all() if i.status == ItemStatus.REJECTED]
+    for item in rejected:
         lines.append(
             f"Pièce refusée : {labels.get(item.code, item.code)} — {item.rejection_reason}"
         )

@@ -29,12 +29,13 @@ from admissions.forms import (
     TerminationForm,
     UploadForm,
 )
-from admissions.models import Dossier, DossierFile, DossierItem
+from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.presenters import piece_rows, space_summary
 from catalogue.models import Centre
 from parcours import clock, uploads
 from parcours.access import restricted_to
 from parcours.pdf import pdf_response
+from rules.explain import euros
 
 
 def _in_roles(user, *roles: str) -> bool:
@@ -64,15 +65,25 @@ direction_only = restricted_to("direction", is_direction)
 ALL_STEPS = [*STEP_TITLES, ("pieces", "Pièces justificatives"), ("depot", "Récapitulatif et dépôt")]
 
 
+DOSSIER_PAGE = ("units__unit", "items__files", "payments")
+
+
 def _own(request, pk: int) -> Dossier:
+    """The learner's own dossier (another learner's is a 404), with what its pages show."""
     return get_object_or_404(
-        Dossier.objects.select_related("year", "programme", "centre"), pk=pk, learner=request.user
+        Dossier.objects.select_related("year", "programme", "centre", "learner").prefetch_related(
+            *DOSSIER_PAGE
+        ),
+        pk=pk,
+        learner=request.user,
     )
 
 
 def _visible(request, pk: int) -> Dossier:
     """The learner's own dossier, or any dossier for the reception and direction."""
-    dossiers = Dossier.objects.select_related("year", "programme", "centre", "learner")
+    dossiers = Dossier.objects.select_related(
+        "year", "programme", "centre", "learner"
+    ).prefetch_related(*DOSSIER_PAGE)
     if is_staff_member(request.user):
         return get_object_or_404(dossiers, pk=pk)
     return get_object_or_404(dossiers, pk=pk, learner=request.user)
@@ -421,7 +432,7 @@ def certificate_pdf(request, pk: int):
         "admissions/pdf/certificate.html",
         {
             "dossier": dossier,
-            "units": dossier.units.select_related("unit"),
+            "units": dossier.units.all(),
             "today": clock.today(),
             "centre": _regional_centre(),
         },
@@ -479,13 +490,19 @@ def _staff_crumbs(current: str) -> dict:
     }
 
 
+def _staff_dossier(pk: int) -> Dossier:
+    return get_object_or_404(
+        Dossier.objects.select_related("year", "programme", "centre", "learner").prefetch_related(
+            *DOSSIER_PAGE
+        ),
+        pk=pk,
+    )
+
+
 @staff_only
 @require_GET
 def staff_dossier(request, pk: int):
-    dossier = get_object_or_404(
-        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
-    )
-    return _staff_page(request, dossier)
+    return _staff_page(request, _staff_dossier(pk))
 
 
 def _staff_page(request, dossier, *, payment_form=None, status=200):
@@ -510,18 +527,26 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
     )
 
 
-def _history(dossier: Dossier) -> list:
-    """Who changed what and when: the dossier, its pieces and its payments."""
-    rows = list(dossier.history.select_related("history_user")[:30])
-    rows += list(
-        DossierItem.history.filter(dossier_id=dossier.pk).select_related("history_user")[:50]
-    )
-    rows += list(
-        dossier.payments.model.history.filter(dossier_id=dossier.pk).select_related("history_user")[
-            :50
-        ]
-    )
-    return sorted(rows, key=lambda r: r.history_date, reverse=True)[:60]
+def _history(dossier: Dossier) -> list[dict]:
+    """Who changed what and when: the dossier, its pieces and its payments (three
+    queries, whatever their number)."""
+    labels = {p.code: p.label for p in services.pieces(dossier)}
+    rows = [
+        {"row": h, "what": f"Dossier : {h.get_status_display()}"}
+        for h in dossier.history.select_related("history_user")[:30]
+    ]
+    items = DossierItem.history.filter(dossier_id=dossier.pk).select_related("history_user")
+    for h in items[:60]:
+        what = f"Pièce « {labels.get(h.code, h.code)} » : {h.get_status_display()}"
+        rows.append(
+            {"row": h, "what": what + (f" ({h.rejection_reason})" if h.rejection_reason else "")}
+        )
+    payments = Payment.history.filter(dossier_id=dossier.pk).select_related("history_user")
+    rows += [
+        {"row": h, "what": f"Paiement de {euros(h.amount)} ({h.get_method_display()})"}
+        for h in payments[:30]
+    ]
+    return sorted(rows, key=lambda r: r["row"].history_date, reverse=True)[:80]
 
 
 @staff_only
@@ -596,9 +621,7 @@ def decide_rate(request, pk: int):
 @staff_only
 @require_POST
 def payment(request, pk: int):
-    dossier = get_object_or_404(
-        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
-    )
+    dossier = _staff_dossier(pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

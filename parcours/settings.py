@@ -126,6 +126,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Django's login forms post the e-mail as "username" (axes would look for "email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
@@ -172,6 +174,8 @@ STORAGES = {
 # --- Catalogue -------------------------------------------------------------------------
 PARCOURS_DATA_DIR = Path(env_str("PARCOURS_DATA_DIR", str(BASE_DIR / "data")))
 SITE_TITLE = "Parcours — Cnam La Réunion"
+# The DSFR marks optional fields, not required ones (its current guidance).
+DSFR_MARK_OPTIONAL_FIELDS = True
 # The business date (deposits, deadlines, payments). Empty: today in TIME_ZONE. The demo
 # (`make run`) sets it inside the brochure's year, whose registrations are otherwise
 # long closed. See parcours/clock.py.

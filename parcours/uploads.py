@@ -269,7 +269,8 @@ def _is_forbidden_char(char: str) -> bool:
 def _label(name: str) -> str:
     """The client's name as it may appear in a message: basename, no control characters,
     not too long."""
-    shown = "".join(c for c in _basename(name) if not _is_forbidden_char(c)).strip()
+    shown = "".join(c for c in _basename(name) if not _is_forbidden_char(c))
+    shown = unicodedata.normalize("NFC", shown).strip()
     if len(shown) > DISPLAY_NAME_MAX_CHARS:
         shown = shown[: DISPLAY_NAME_MAX_CHARS - 1] + "…"
     return shown or "fichier sans nom"
@@ -280,8 +281,8 @@ def _check_name(name: str, label: str) -> tuple[str, str]:
     if any(_is_forbidden_char(c) for c in name):
         raise _refused(
             label,
-            "le nom du fichier contient des caractères interdits (caractères de contrôle) ; "
-            "renommez-le puis déposez-le à nouveau.",
+            "le nom du fichier contient des caractères interdits (caractères de contrôle ou "
+            "invisibles) ; renommez-le puis déposez-le à nouveau.",
             "bad_name",
         )
     base = unicodedata.normalize("NFC", _basename(name)).strip()
@@ -430,7 +431,11 @@ def _reencode_image(data: bytes, extension: str, label: str) -> bytes:
     if _HTML_MARKERS.search(data):
         raise _polyglot(label)
     image_format = "JPEG" if extension == "jpg" else "PNG"
-    corrupt = _refused(label, "l'image est illisible ou endommagée.", "image_corrupt")
+    corrupt = _refused(
+        label,
+        "l'image est illisible ou endommagée ; enregistrez-la à nouveau puis déposez-la.",
+        "image_corrupt",
+    )
 
     # Image.open reads the header only: the pixel count is known before any decoding.
     try:
@@ -487,15 +492,15 @@ def _max_pixels() -> int:
 
 def _too_many_pixels(label: str, size: str = "") -> UploadRefused:
     maximum = _max_pixels()
-    limit = (
-        f"{_number(maximum // 1_000_000)} millions de pixels"
-        if maximum >= 1_000_000 and maximum % 1_000_000 == 0
-        else f"{_number(maximum)} pixels"
-    )
+    millions, rest = divmod(maximum, 1_000_000)
+    if millions and not rest:
+        limit = f"{_number(millions)} million{'s' if millions > 1 else ''} de pixels"
+    else:
+        limit = f"{_number(maximum)} pixels"
     measured = f" ({size})" if size else ""
     return _refused(
         label,
-        f"l'image est trop grande{measured} : au plus {limit}. "
+        f"l'image est trop grande{measured} ; elle doit compter au plus {limit}. "
         "Réduisez-la puis déposez-la à nouveau.",
         "too_many_pixels",
     )

@@ -66,9 +66,7 @@ def pages(client, mailoutbox, capture):
     yield "inscription", client.get(reverse("accounts:signup"))
     yield (
         "inscription refusée",
-        sign_up(capture, "x", "court")
-        if False
-        else sign_up(client, capture, "pas-une-adresse", "court", confirmation="autre"),
+        sign_up(client, capture, "pas-une-adresse", "court", confirmation="autre"),
     )
     yield "messagerie", sign_up(client, capture, "awa@exemple.re")
     confirm = link_path(mailoutbox[-1], "confirmer")

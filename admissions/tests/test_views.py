@@ -1,0 +1,389 @@
+"""The pages of the pre-registration and of the reception, through the test client:
+each step, its French messages, the deadlines, the access rules and query counts."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from admissions import services
+from admissions.models import Dossier, DossierFile, DossierItem, Payment
+from admissions.tests.conftest import SECTIONS, pdf_file, png_file
+
+STEP_POSTS = {
+    "identite": {**SECTIONS["identite"], "birth_date": "1990-05-14"},
+    "coordonnees": SECTIONS["coordonnees"],
+    "situation": {"situation": "employee", "employer_name": "Mission locale Ouest"},
+    "nationalite": {"nationality": "french"},
+    "diplome": SECTIONS["diplome"],
+    "experience": {"months_information": "24", "months_accompaniment": "6", "months_other": "0"},
+    "financement": {"funding": "individual", "first_registration": "on", "validation": ""},
+}
+
+
+def step_url(dossier, slug):
+    return reverse("admissions:step", args=[dossier.pk, slug])
+
+
+@pytest.fixture
+def started(client, learner, year):
+    client.force_login(learner)
+    response = client.post(reverse("admissions:start"), {"year": "2016-2017"})
+    dossier = Dossier.objects.get(learner=learner)
+    assert response.url == step_url(dossier, "identite")
+    return dossier
+
+
+def test_every_step_saves_and_leads_to_the_next(client, started):
+    """R-REG-1: each section is saved as a draft and the next one follows."""
+    for slug, data in STEP_POSTS.items():
+        assert client.get(step_url(started, slug)).status_code == 200
+        response = client.post(step_url(started, slug), data)
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+    response = client.post(
+        step_url(started, "formation"),
+        {"programme": started.programme_id or "", "centre": "", "units": ["AST004"]},
+    )
+    assert response.status_code == 400  # programme and centre missing
+    from catalogue.models import Centre, Programme
+
+    response = client.post(
+        step_url(started, "formation"),
+        {
+            "programme": Programme.objects.get(code="CP29").pk,
+            "centre": Centre.objects.get(code="LE-PORT").pk,
+            "units": ["AST004", "TET003", "TET007"],
+            "foad_units": ["TET007"],
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admissions:pieces", args=[started.pk])
+    started.refresh_from_db()
+    assert started.last_name == "Payet"
+    assert {(c.unit.code, c.semester, c.foad) for c in started.units.all()} == {
+        ("AST004", "S1", False),
+        ("TET003", "S1", False),  # annual: registered with the first semester
+        ("TET007", "S2", True),
+    }
+    page = client.get(reverse("admissions:dossier", args=[started.pk])).content.decode()
+    assert "Votre devis" in page and "200,00" in page  # FOAD unit, R-FEE-1
+
+
+def test_errors_name_the_field_in_french_and_keep_the_input(client, started):
+    response = client.post(
+        step_url(started, "coordonnees"),
+        {"address": "12 rue des Flamboyants", "postcode": "974", "city": "", "phone": "abc"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Code postal : 5 chiffres" in page
+    assert "Commune : Ce champ est obligatoire." in page
+    assert "12 rue des Flamboyants" in page  # nothing entered is lost
+    started.refresh_from_db()
+    assert started.address == ""  # and nothing half-saved
+
+
+def test_a_late_semester_choice_is_refused_with_the_date(client, started, settings):
+    """R-REG-6: after 31/10/2016, an S1 UE is refused with the date; S2 is offered."""
+    from catalogue.models import Centre, Programme
+
+    settings.PARCOURS_TODAY = "2016-11-02"
+    page = client.get(step_url(started, "formation")).content.decode()
+    assert "inscriptions closes depuis le 31/10/2016" in page
+    response = client.post(
+        step_url(started, "formation"),
+        {
+            "programme": Programme.objects.get(code="CP29").pk,
+            "centre": Centre.objects.get(code="LE-PORT").pk,
+            "units": ["AST004"],
+        },
+    )
+    assert response.status_code == 400
+    assert "closes depuis le 31/10/2016" in response.content.decode()
+    assert not started.units.exists()
+
+
+def test_job_seeker_funding_needs_the_job_seeker_situation(client, started):
+    response = client.post(step_url(started, "financement"), {"funding": "job_seeker"})
+    assert response.status_code == 400
+    assert "Le tarif demandeur d&#x27;emploi suppose" in response.content.decode()
+
+
+def test_posted_extra_fields_are_ignored(client, started):
+    """Security baseline: `status`, `rate_decision`… posted with a step change nothing."""
+    data = {**STEP_POSTS["identite"], "status": "validated", "rate_decision": "approved"}
+    client.post(step_url(started, "identite"), data)
+    started.refresh_from_db()
+    assert started.status == Dossier.Status.DRAFT
+    assert started.rate_decision == Dossier.RateDecision.NOT_NEEDED
+
+
+def test_upload_through_the_page_and_download_by_the_owner_only(
+    client, draft, learner, other_learner, reception, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    url = reverse("admissions:upload", args=[draft.pk, "photos"])
+    with django_capture_on_commit_callbacks(execute=True):  # the file moves on commit
+        response = client.post(url, {"photos-file": png_file()})
+    assert response.status_code == 302
+    stored = DossierFile.objects.get(item__code="photos")
+    download = reverse("admissions:download", args=[draft.pk, stored.pk])
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    client.force_login(reception)
+    assert client.get(download).status_code == 200
+    client.force_login(other_learner)
+    assert client.get(download).status_code == 404
+
+
+BAD_UPLOADS = [
+    ("html-named-pdf", "cv.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ("svg", "cv.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    ("svg-named-png", "photo.png", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+    ("double-extension", "cv.html.pdf", b"%PDF-1.4\n%%EOF\n"),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "content"), BAD_UPLOADS, ids=[c[0] for c in BAD_UPLOADS])
+def test_the_bad_upload_corpus_is_refused_and_nothing_is_stored(
+    client, draft, learner, private_media, case, name, content
+):
+    """Security guide, Uploads: refused with a French message; nothing stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(learner)
+    url = reverse("admissions:upload", args=[draft.pk, "cv"])
+    response = client.post(url, {"cv-file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert "fr-error-text" in response.content.decode() or "fr-message--error" in (
+        response.content.decode()
+    )
+    assert not DossierFile.objects.exists()
+    assert draft.items.get(code="cv").status == DossierItem.Status.MISSING
+    assert (
+        not any(p.is_file() for p in private_media.rglob("*")) if private_media.exists() else True
+    )
+
+
+def test_an_oversized_upload_is_refused(client, draft, learner, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    client.force_login(learner)
+    big = pdf_file()
+    big.file.write(b"%" * 2000)
+    big.size = big.file.tell()
+    big.file.seek(0)
+    response = client.post(reverse("admissions:upload", args=[draft.pk, "cv"]), {"cv-file": big})
+    assert response.status_code == 400
+    assert not DossierFile.objects.exists()
+
+
+def test_a_path_traversal_name_is_stored_under_a_server_name(client, draft, learner):
+    client.force_login(learner)
+    url = reverse("admissions:upload", args=[draft.pk, "cv"])
+    client.post(url, {"cv-file": pdf_file("../../etc/passwd.pdf")})
+    stored = DossierFile.objects.get()
+    assert "/" not in stored.display_name and ".." not in stored.display_name
+    assert stored.stored_name.endswith(".pdf") and len(stored.stored_name) == 36
+
+
+# --- access: another learner is refused, and nothing is written --------------------------
+
+
+def test_another_learner_gets_404_everywhere_and_writes_nothing(client, deposited, other_learner):
+    """Security baseline: object access is scoped in the query."""
+    item = deposited.items.get(code="cv")
+    stored = item.files.first()
+    client.force_login(other_learner)
+    gets = [
+        reverse("admissions:dossier", args=[deposited.pk]),
+        step_url(deposited, "identite"),
+        reverse("admissions:pieces", args=[deposited.pk]),
+        reverse("admissions:download", args=[deposited.pk, stored.pk]),
+        reverse("admissions:withdraw", args=[deposited.pk]),
+        reverse("admissions:quote_pdf", args=[deposited.pk]),
+        reverse("admissions:certificate_pdf", args=[deposited.pk]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    history_before = deposited.history.count()
+    posts = [
+        (reverse("admissions:upload", args=[deposited.pk, "cv"]), {"cv-file": pdf_file()}),
+        (reverse("admissions:remove_file", args=[deposited.pk, stored.pk]), {}),
+        (reverse("admissions:withdraw", args=[deposited.pk]), {}),
+        (reverse("admissions:deposit", args=[deposited.pk]), {}),
+        (reverse("admissions:send_back", args=[deposited.pk]), {}),
+        (step_url(deposited, "identite"), STEP_POSTS["identite"]),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.DEPOSITED
+    assert deposited.history.count() == history_before
+    assert item.files.count() == 1
+
+
+def test_learners_cannot_reach_the_reception_pages(client, deposited, learner):
+    client.force_login(learner)
+    item = deposited.items.get(code="cv")
+    for url in (
+        reverse("admissions:queue"),
+        reverse("admissions:staff_dossier", args=[deposited.pk]),
+        reverse("admissions:terminate", args=[deposited.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+    for url, data in (
+        (reverse("admissions:review", args=[deposited.pk, item.pk]), {"decision": "accept"}),
+        (reverse("admissions:validate", args=[deposited.pk]), {}),
+        (reverse("admissions:incomplete", args=[deposited.pk]), {}),
+        (reverse("admissions:decide_rate", args=[deposited.pk]), {"decision": "approve"}),
+        (
+            reverse("admissions:payment", args=[deposited.pk]),
+            {
+                "token": uuid.uuid4(),
+                "payer": "learner",
+                "method": "card",
+                "amount": "118",
+                "received_on": "2016-09-01",
+            },
+        ),
+    ):
+        assert client.post(url, data).status_code == 403, url
+    item.refresh_from_db()
+    assert item.status == DossierItem.Status.UPLOADED
+    assert not Payment.objects.exists()
+
+
+def test_only_the_direction_decides_the_rate(client, deposited, reception):
+    client.force_login(reception)
+    url = reverse("admissions:decide_rate", args=[deposited.pk])
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, deposited):
+    response = client.get(reverse("admissions:space"))
+    assert response.status_code == 302 and "/compte/connexion/" in response.url
+
+
+# --- the reception ---------------------------------------------------------------------------
+
+
+def test_the_queue_filters_and_searches(client, deposited, reception):
+    client.force_login(reception)
+    url = reverse("admissions:queue")
+    assert deposited.reference in client.get(url).content.decode()
+    assert deposited.reference in client.get(url, {"q": "payet"}).content.decode()
+    assert deposited.reference not in client.get(url, {"q": "zzz"}).content.decode()
+    assert (
+        deposited.reference
+        in client.get(
+            url, {"status": "deposited", "programme": "CP29", "semester": "S1", "centre": "LE-PORT"}
+        ).content.decode()
+    )
+    assert deposited.reference not in client.get(url, {"status": "validated"}).content.decode()
+
+
+def test_a_payment_double_post_records_one(client, deposited, reception):
+    client.force_login(reception)
+    data = {
+        "token": str(uuid.uuid4()),
+        "payer": "learner",
+        "method": "cheque",
+        "amount": "118.00",
+        "cheque_number": "123",
+        "received_on": "2016-09-01",
+    }
+    url = reverse("admissions:payment", args=[deposited.pk])
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert Payment.objects.count() == 1
+
+
+def test_a_cheque_without_number_is_refused_by_field(client, deposited, reception):
+    client.force_login(reception)
+    data = {
+        "token": str(uuid.uuid4()),
+        "payer": "learner",
+        "method": "cheque",
+        "amount": "118.00",
+        "received_on": "2016-09-01",
+    }
+    response = client.post(reverse("admissions:payment", args=[deposited.pk]), data)
+    assert response.status_code == 400
+    assert "Indiquez le numéro du chèque." in response.content.decode()
+
+
+def test_pdfs_are_real_pdfs(client, deposited, reception, learner):
+    client.force_login(learner)
+    response = client.get(reverse("admissions:quote_pdf", args=[deposited.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    # The certificate exists only once the registration is final (R-REG-9).
+    assert client.get(reverse("admissions:certificate_pdf", args=[deposited.pk])).status_code == 404
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
+    client, deposited, learner, reception
+):
+    """Each page's queries are a fixed set: more files, payments and history rows
+    (here: a second file per piece and three payments) add none."""
+    pages = [
+        (learner, reverse("admissions:space"), 14),
+        (learner, reverse("admissions:dossier", args=[deposited.pk]), 12),
+        (learner, reverse("admissions:pieces", args=[deposited.pk]), 10),
+        (reception, reverse("admissions:staff_dossier", args=[deposited.pk]), 17),
+        (reception, reverse("admissions:queue"), 9),
+    ]
+    before = []
+    for user, url, expected in pages:
+        client.force_login(user)
+        before.append(count_queries(client, url))
+        assert before[-1] == expected, (url, before[-1])
+    for piece in services.pieces(deposited):
+        if piece.status != "not_applicable":
+            services.add_file(deposited, piece.code, pdf_file(), learner)
+    for amount in ("10.00", "20.00", "30.00"):
+        services.record_payment(
+            deposited,
+            token=uuid.uuid4(),
+            payer="learner",
+            method="card",
+            amount=Decimal(amount),
+            received_on=deposited.deposited_on,
+            by=reception,
+        )
+    after = []
+    for user, url, _ in pages:
+        client.force_login(user)
+        after.append(count_queries(client, url))
+    assert after == before
+
+
+def test_the_dossier_page_shows_who_changed_what(client, deposited, reception):
+    """Integrity: the history of the dossier, its pieces and payments (who, when, what)."""
+    client.force_login(reception)
+    item = deposited.items.get(code="cv")
+    client.post(reverse("admissions:review", args=[deposited.pk, item.pk]),
+                {"decision": "reject", "reason": "CV illisible"})
+    page = client.get(reverse("admissions:staff_dossier", args=[deposited.pk])).content.decode()
+    history = page[page.index('id="historique"'):]
+    assert "accueil@example.re — Pièce « Un CV détaillé à jour » : Refusée (CV illisible)" in (
+        history
+    )
+    assert "Dossier : Déposé, en cours d&#x27;instruction" in history
