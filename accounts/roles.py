@@ -18,6 +18,9 @@ class Role:
 CATALOGUE_MODELS = ("programme", "unit", "centre", "academicyear", "evaluationmode")
 
 
+ADMISSIONS_VIEW = tuple(f"admissions.view_{m}" for m in ("dossier", "payment", "cancellation"))
+
+
 def _perms(actions: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"catalogue.{a}_{m}" for m in CATALOGUE_MODELS for a in actions)
 
@@ -26,8 +29,14 @@ ROLES = {
     "learner": Role("Apprenant", is_staff=False, permissions=()),
     "teacher": Role("Enseignant", is_staff=False, permissions=()),
     # Reception reads the catalogue; the direction owns it (edits show in the history).
-    "reception": Role("Service accueil", is_staff=True, permissions=_perms(("view",))),
-    "direction": Role("Direction", is_staff=True, permissions=_perms(("view", "change"))),
+    # Both read dossiers in the back-office; they change them only through the
+    # admissions pages (services), never the admin.
+    "reception": Role(
+        "Service accueil", is_staff=True, permissions=_perms(("view",)) + ADMISSIONS_VIEW
+    ),
+    "direction": Role(
+        "Direction", is_staff=True, permissions=_perms(("view", "change")) + ADMISSIONS_VIEW
+    ),
 }
 
 

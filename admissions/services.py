@@ -693,3 +693,24 @@ def record_payment(
             reference=reference.strip(),
             recorded_by=by,
         )
+
+
+# --- personal data (RGPD) ----------------------------------------------------------------
+
+
+def purge_documents(on: dt.date, keep_days: int) -> int:
+    """Delete the files of withdrawn dossiers ended more than `keep_days` ago (CNIL: at
+    most two years for applicants not registered); the dossier row, its decisions and
+    its history stay. Returns the number of files removed."""
+    limit = on - dt.timedelta(days=keep_days)
+    files = DossierFile.objects.filter(
+        item__dossier__status=Status.WITHDRAWN,
+        item__dossier__cancellation__requested_on__lt=limit,
+    )
+    count = 0
+    with transaction.atomic():
+        for stored in files.select_for_update():
+            uploads.delete_stored(stored.stored_name)
+            stored.delete()
+            count += 1
+    return count

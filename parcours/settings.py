@@ -134,7 +134,8 @@ AXES_VERBOSE = False
 # Behind a TLS proxy the client address comes from X-Forwarded-For (one trusted hop).
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_TLS_PROXY", False)
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if env_bool("BEHIND_TLS_PROXY", False)
     else ["REMOTE_ADDR"]
 )
 LOGIN_URL = "accounts:login"
@@ -187,6 +188,9 @@ PRIVATE_MEDIA_ROOT = Path(env_str("PARCOURS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "
 UPLOAD_MAX_BYTES = env_int("PARCOURS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_ITEM = env_int("PARCOURS_UPLOAD_MAX_FILES_PER_ITEM", 3)
 UPLOAD_MAX_PIXELS = env_int("PARCOURS_UPLOAD_MAX_PIXELS", 40_000_000)
+# Files of withdrawn applicants are deleted after this many days (CNIL: two years at
+# most for applicants not selected); `manage.py purge_documents` does it, daily.
+PARCOURS_KEEP_WITHDRAWN_DAYS = env_int("PARCOURS_KEEP_WITHDRAWN_DAYS", 730)
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES_PER_ITEM  # per request
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

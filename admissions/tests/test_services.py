@@ -10,7 +10,7 @@ from django.core import mail
 
 from admissions import services
 from admissions.forms import STEP_TITLES
-from admissions.models import Cancellation, Dossier, DossierItem, Payment
+from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, Payment
 from admissions.tests.conftest import TODAY, fill, pdf_file, upload_all
 
 
@@ -255,3 +255,17 @@ def test_an_action_refused_half_way_writes_nothing(deposited, reception):
     assert deposited.history.count() == before
     deposited.refresh_from_db()
     assert deposited.status == Dossier.Status.DEPOSITED
+
+
+def test_withdrawn_applicants_documents_are_purged_after_the_keeping_period(
+    deposited, learner, settings
+):
+    """Security guide (RGPD): documents of withdrawn applicants go after a set period;
+    the dossier and its history stay."""
+    files = DossierFile.objects.filter(item__dossier=deposited).count()
+    assert files >= 9
+    services.withdraw(deposited, learner)
+    assert services.purge_documents(TODAY + dt.timedelta(days=730), 730) == 0
+    assert services.purge_documents(TODAY + dt.timedelta(days=731), 730) == files
+    assert not deposited.items.filter(files__isnull=False).exists()
+    assert Dossier.objects.filter(pk=deposited.pk, status=Dossier.Status.WITHDRAWN).exists()

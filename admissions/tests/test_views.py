@@ -379,11 +379,73 @@ def test_the_dossier_page_shows_who_changed_what(client, deposited, reception):
     """Integrity: the history of the dossier, its pieces and payments (who, when, what)."""
     client.force_login(reception)
     item = deposited.items.get(code="cv")
-    client.post(reverse("admissions:review", args=[deposited.pk, item.pk]),
-                {"decision": "reject", "reason": "CV illisible"})
+    client.post(
+        reverse("admissions:review", args=[deposited.pk, item.pk]),
+        {"decision": "reject", "reason": "CV illisible"},
+    )
     page = client.get(reverse("admissions:staff_dossier", args=[deposited.pk])).content.decode()
-    history = page[page.index('id="historique"'):]
+    history = page[page.index('id="historique"') :]
     assert "accueil@example.re — Pièce « Un CV détaillé à jour » : Refusée (CV illisible)" in (
         history
     )
     assert "Dossier : Déposé, en cours d&#x27;instruction" in history
+
+
+def test_withdrawal_in_two_clicks(client, deposited, learner, django_capture_on_commit_callbacks):
+    """R-REG-7: the page states the refund; the button confirms; an e-mail follows."""
+    from django.core import mail
+
+    client.force_login(learner)
+    url = reverse("admissions:withdraw", args=[deposited.pk])
+    page = client.get(url).content.decode()
+    assert "Confirmer ma rétractation" in page and "délai de rétractation de 10 jours" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.WITHDRAWN
+    assert "Rétractation enregistrée" in mail.outbox[-1].subject
+    assert deposited.history.filter(status=Dossier.Status.WITHDRAWN).exists()
+
+
+def test_termination_is_previewed_then_recorded(client, deposited, reception, settings):
+    """R-REG-8: the reception records the registered letter; the settlement is shown
+    before it is confirmed."""
+    from admissions.tests.test_services import accept_all, pay
+
+    accept_all(deposited, reception)
+    pay(deposited, reception, "118.00")
+    services.validate(deposited, reception)
+    settings.PARCOURS_TODAY = "2016-11-15"
+    client.force_login(reception)
+    url = reverse("admissions:terminate", args=[deposited.pk])
+    data = {
+        "requested_on": "2016-11-14",
+        "letter_date": "2016-11-10",
+        "letter_reference": "1A 234",
+        "sessions_delivered": "5",
+        "sessions_planned": "20",
+        "force_majeure": "on",
+    }
+    page = client.post(url, data).content.decode()
+    assert "5 séances dispensées sur 20" in page and "Confirmer la résiliation" in page
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.VALIDATED  # nothing written by the preview
+    assert client.post(url, {**data, "confirm": "1"}).status_code == 302
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.TERMINATED
+    assert deposited.cancellation.letter_reference == "1A 234"
+
+
+def test_a_png_html_polyglot_is_refused(client, draft, learner):
+    """Security guide: a PNG carrying an HTML payload is refused, nothing stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    polyglot = png_file().read() + b"<html><script>alert(document.cookie)</script></html>"
+    client.force_login(learner)
+    response = client.post(
+        reverse("admissions:upload", args=[draft.pk, "photos"]),
+        {"photos-file": SimpleUploadedFile("photo.png", polyglot)},
+    )
+    assert response.status_code == 400
+    assert "HTML" in response.content.decode()
+    assert not DossierFile.objects.exists()
