@@ -17,7 +17,7 @@ from admissions.models import Dossier, Payment
 from admissions.services import semester_of
 from catalogue.models import Centre, Programme, Unit
 from parcours import clock
-from rules.explain import euros
+from rules.explain import add_years, euros
 
 
 class DateInput(forms.DateInput):
@@ -56,9 +56,7 @@ class IdentityForm(StepForm):
     def clean_birth_date(self):
         born = self.cleaned_data["birth_date"]
         today = clock.today()
-        if born and not (
-            today.replace(year=today.year - 100) < born <= today.replace(year=today.year - 15)
-        ):
+        if born and not add_years(today, -100) < born <= add_years(today, -15):
             raise forms.ValidationError("Date de naissance invraisemblable (15 à 100 ans).")
         return born
 
@@ -85,7 +83,9 @@ class ContactForm(StepForm):
         phone = self.cleaned_data["phone"].strip()
         digits = phone.replace(" ", "").replace(".", "").replace("+", "")
         if not digits.isdigit() or not 9 <= len(digits) <= 15:
-            raise forms.ValidationError("Téléphone : de 10 chiffres, par exemple 0262 12 34 56.")
+            raise forms.ValidationError(
+                "Téléphone : un numéro de 10 chiffres, par exemple 0262 12 34 56."
+            )
         return phone
 
 
@@ -226,8 +226,15 @@ class FundingForm(StepForm):
         if funding == Dossier.Funding.EMPLOYER:
             if not data.get("employer_funder", "").strip():
                 self.add_error("employer_funder", "Indiquez l'employeur ou l'OPCA financeur.")
-            if data.get("employer_share_percent") is None:
+            share = data.get("employer_share_percent")
+            if share is None:
                 self.add_error("employer_share_percent", "Indiquez la part prise en charge.")
+            elif share <= 0:
+                self.add_error(
+                    "employer_share_percent",
+                    "Une prise en charge de 0 % n'en est pas une : choisissez « Je finance "
+                    "moi-même ».",
+                )
         else:
             for name in ("employer_funder", "employer_address", "employer_contact"):
                 data[name] = ""
@@ -273,7 +280,8 @@ class ProgrammeForm(StepForm):
                 "hx-target": "#choix-ue",
                 "hx-swap": "outerHTML",
                 "hx-trigger": "change",
-                "hx-include": "closest form",
+                # Only what the UE list needs (never the CSRF token in a URL).
+                "hx-include": "[name=programme],[name=units],[name=foad_units]",
             }
         )
         self.taught = list(
@@ -383,8 +391,10 @@ class UploadForm(DsfrBaseForm):
     )
     issued_on = forms.DateField(label="Date du document", required=False, widget=DateInput())
 
-    def __init__(self, *args, dated: bool = False, **kwargs):
+    def __init__(self, *args, dated: bool = False, piece: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if piece:  # each upload field names its piece (several on one page)
+            self.fields["file"].label = f"Fichier pour « {piece} » (PDF, JPEG ou PNG, 5 Mo au plus)"
         self.fields["issued_on"].required = dated
         if not dated:
             del self.fields["issued_on"]
@@ -404,6 +414,15 @@ class IncompleteForm(DsfrBaseForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="La liste des pièces manquantes et refusées est jointe automatiquement.",
+    )
+
+
+class RefuseForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif du refus du dossier",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Envoyé à l'apprenant ; le dossier est clos.",
     )
 
 

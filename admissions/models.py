@@ -25,6 +25,7 @@ class Dossier(models.Model):
         VALIDATED = "validated", "Inscription définitive"
         WITHDRAWN = "withdrawn", "Rétractation"
         TERMINATED = "terminated", "Résilié"
+        REFUSED = "refused", "Refusé par le centre"
 
     class Situation(models.TextChoices):
         EMPLOYEE = "employee", "Salarié(e)"
@@ -166,6 +167,8 @@ class Dossier(models.Model):
     deposited_on = models.DateField("déposé le", null=True, blank=True)
     validated_on = models.DateField("inscription définitive le", null=True, blank=True)
     incomplete_note = models.TextField("motif d'incomplétude", blank=True)
+    closed_on = models.DateField("clos le", null=True, blank=True)
+    refusal_reason = models.TextField("motif du refus du dossier", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -179,7 +182,7 @@ class Dossier(models.Model):
             # One live dossier per learner and year: a double submission cannot make two.
             models.UniqueConstraint(
                 fields=["learner", "year"],
-                condition=~Q(status__in=["withdrawn", "terminated"]),
+                condition=~Q(status__in=["withdrawn", "terminated", "refused"]),
                 name="one_live_dossier_per_learner_and_year",
             )
         ]
@@ -201,8 +204,9 @@ class Dossier(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """Sections can be changed only before deposit (depositing freezes them)."""
-        return self.status == self.Status.DRAFT
+        """Sections can be changed before deposit (depositing freezes them), and again
+        when the centre sends the dossier back as incomplete (R-REG-3)."""
+        return self.status in (self.Status.DRAFT, self.Status.INCOMPLETE)
 
     @property
     def accepts_pieces(self) -> bool:
@@ -211,7 +215,10 @@ class Dossier(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status not in (self.Status.WITHDRAWN, self.Status.TERMINATED)
+        return self.status not in CLOSED
+
+
+CLOSED = (Dossier.Status.WITHDRAWN, Dossier.Status.TERMINATED, Dossier.Status.REFUSED)
 
 
 class DossierUnit(models.Model):
@@ -249,6 +256,9 @@ class DossierItem(models.Model):
     code = models.CharField("pièce", max_length=40)
     status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.MISSING)
     issued_on = models.DateField("date du document", null=True, blank=True)
+    # The business date of the latest file: a dated piece must be recent on the day it
+    # reaches the centre (the deposit, or later for a replacement).
+    provided_on = models.DateField("fournie le", null=True, blank=True)
     rejection_reason = models.TextField("motif du refus", blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -35,6 +35,10 @@ def validated(dossier) -> None:
     _send(dossier, "Votre inscription est définitive", "validated")
 
 
+def refused(dossier) -> None:
+    _send(dossier, f"Dossier {dossier.reference} refusé", "refused")
+
+
 def ended(dossier, cancellation) -> None:
     subject = f"{cancellation.get_kind_display()} enregistrée — dossier {dossier.reference}"
     _send(dossier, subject, "ended", cancellation=cancellation)

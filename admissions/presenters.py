@@ -19,6 +19,7 @@ BADGES = {
     Dossier.Status.VALIDATED: "success",
     Dossier.Status.WITHDRAWN: "error",
     Dossier.Status.TERMINATED: "error",
+    Dossier.Status.REFUSED: "error",
 }
 ITEM_BADGES = {
     DossierItem.Status.MISSING: "warning",

@@ -74,13 +74,11 @@ def situation(dossier: Dossier) -> rd.Situation:
 
 def pieces(dossier: Dossier) -> tuple[rd.Piece, ...]:
     """The year's pieces with their status for this applicant (R-REG-2), or () while
-    the situation, nationality or funding is not yet given."""
+    the situation, nationality or funding is not yet given. `save_step` keeps the
+    sections coherent, so the rules core's InputError cannot happen here."""
     if not (dossier.situation and dossier.nationality and dossier.funding):
         return ()
-    try:
-        return rd.checklist(dossier.year.regulation, situation(dossier))
-    except InputError:
-        return ()
+    return rd.checklist(dossier.year.regulation, situation(dossier))
 
 
 def quote_request(dossier: Dossier) -> QuoteRequest:
@@ -156,7 +154,10 @@ def registration_fees_settled(dossier: Dossier, current: Quote) -> Reason | None
             item.code == "employer_funding_certificate" and item.status == ItemStatus.ACCEPTED
             for item in dossier.items.all()
         )
-        if accepted:
+        employer_share = sum(
+            (s.amount for s in current.shares if s.payer == "employer"), Decimal(0)
+        )
+        if accepted and employer_share >= due:
             return None
     paid = total_paid(dossier)
     if paid >= due:
@@ -178,7 +179,9 @@ def missing_pieces(dossier: Dossier) -> tuple[rd.Piece, ...]:
     return rd.missing_for_deposit(pieces(dossier), provided)
 
 
-def problems_before_deposit(dossier: Dossier, steps: list[str], on: dt.date) -> list[str]:
+def problems_before_deposit(
+    dossier: Dossier, steps: list[str], on: dt.date, check_deadlines: bool = True
+) -> list[str]:
     """Everything that stops the deposit, in French (R-REG-1, R-REG-3, R-REG-6, R-REG-2)."""
     problems = [
         f"Rubrique « {title} » à compléter."
@@ -188,22 +191,14 @@ def problems_before_deposit(dossier: Dossier, steps: list[str], on: dt.date) -> 
     chosen = list(dossier.units.all())
     if not chosen and not dossier.validation:
         problems.append("Aucune UE choisie (rubrique « Formation et UE »).")
-    open_semesters = {w.semester: w for w in windows(dossier, on)}
+    open_semesters = {w.semester: w for w in windows(dossier, on)} if check_deadlines else {}
     for choice in chosen:
         window = open_semesters.get(choice.semester)
         if window is not None and not window.open:
             problems.append(f"{choice.unit.code} : {window.reasons[0].message}")
     for piece in missing_pieces(dossier):
         problems.append(f"Pièce manquante : {piece.label}.")
-    items = {item.code: item for item in dossier.items.all()}
-    regulation = dossier.year.regulation
-    for piece in pieces(dossier):
-        item = items.get(piece.code)
-        if piece.status == "not_applicable" or item is None or item.status == ItemStatus.MISSING:
-            continue
-        stale = rd.recent_enough(regulation, piece, item.issued_on, on)
-        if stale is not None:
-            problems.append(stale.message)
+    problems += _stale(dossier, on)
     return problems
 
 
@@ -251,6 +246,14 @@ def save_step(dossier: Dossier, step: str, values: dict, units: list[tuple] | No
             setattr(locked, name, value)
         if step not in locked.steps_done:
             locked.steps_done = [*locked.steps_done, step]
+        if (
+            locked.funding == Dossier.Funding.JOB_SEEKER
+            and locked.situation != Dossier.Situation.JOB_SEEKER
+        ):
+            # The job-seeker rate needs the job-seeker situation: a changed situation
+            # sends the applicant back to the funding section.
+            locked.funding = ""
+            locked.steps_done = [s for s in locked.steps_done if s != "financement"]
         if locked.funding == Dossier.Funding.JOB_SEEKER and locked.job_seeker_category:
             category = locked.job_seeker_category
             rate = locked.year.regulation.tariffs.job_seeker_rate(category)
@@ -327,6 +330,7 @@ def add_file(dossier: Dossier, code: str, uploaded, by, issued_on: dt.date | Non
             uploaded_by=by,
         )
         item.status = ItemStatus.UPLOADED
+        item.provided_on = clock.today()
         item.rejection_reason = ""
         item.reviewed_by = None
         item.reviewed_at = None
@@ -368,87 +372,75 @@ def deposit(dossier: Dossier, steps: list[str]) -> Dossier:
     return locked
 
 
-def send_back(dossier: Dossier) -> Dossier:
+def send_back(dossier: Dossier, steps: list[str]) -> Dossier:
     """After "incomplete", the applicant sends the completed dossier back (R-REG-3)."""
     today = clock.today()
     with transaction.atomic():
         locked = _locked(dossier)
         if locked.status != Status.INCOMPLETE:
             return locked
-        missing = [f"Pièce manquante : {p.label}." for p in missing_pieces(locked)]
-        if missing:
-            raise DossierError(missing)
-        stale = _stale(locked, today)
-        if stale:
-            raise DossierError(stale)
+        problems = problems_before_deposit(locked, steps, today, check_deadlines=False)
+        if problems:
+            raise DossierError(problems)
         locked.status = Status.DEPOSITED
         locked.save()
     return locked
 
 
 def _stale(dossier: Dossier, on: dt.date) -> list[str]:
+    """Dated pieces too old on the day they reach the centre (R-REG-2): the deposit
+    day, or the day a replacement was added after it."""
     items = {item.code: item for item in dossier.items.all()}
     regulation = dossier.year.regulation
     out = []
     for piece in pieces(dossier):
         item = items.get(piece.code)
-        if item is None or item.status in (ItemStatus.MISSING, ItemStatus.ACCEPTED):
+        if piece.status == "not_applicable" or item is None:
             continue
-        reason = rd.recent_enough(regulation, piece, item.issued_on, dossier.deposited_on or on)
+        if item.status in (ItemStatus.MISSING, ItemStatus.ACCEPTED):
+            continue
+        reached = max(filter(None, (dossier.deposited_on or on, item.provided_on)))
+        reason = rd.recent_enough(regulation, piece, item.issued_on, reached)
         if reason:
             out.append(reason.message)
     return out
 
 
-def withdraw(dossier: Dossier, by) -> Cancellation:
-    """Withdrawal within the period after deposit: everything paid is refunded (R-REG-7)."""
-    today = clock.today()
-    with transaction.atomic():
-        locked = _locked(dossier)
-        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE, Status.VALIDATED):
-            raise DossierError("Seul un dossier déposé peut faire l'objet d'une rétractation.")
-        current = dossier_quote(locked)
-        paid = total_paid(locked)
-        result = cancel(
-            locked.year.regulation,
-            CancellationRequest(
-                deposited_on=locked.deposited_on,
-                requested_on=today,
-                paid=current.total,
-                first_registration=locked.first_registration,
-                registration_right_charged=_charges_registration_right(current),
-            ),
-        )
-        if result.outcome != "withdrawal":
-            raise DossierError([r.message for r in result.reasons[:1]])
-        cancellation = _record_end(
-            locked, Cancellation.Kind.WITHDRAWAL, today, current, paid, result, by
-        )
-        locked.status = Status.WITHDRAWN
-        locked.save()
-        notifications.ended(locked, cancellation)
-    return cancellation
+def _withdrawal_request(dossier: Dossier, current: Quote, on: dt.date) -> CancellationRequest:
+    return CancellationRequest(
+        deposited_on=dossier.deposited_on or on,
+        requested_on=on,
+        paid=total_paid(dossier),
+        contract_value=current.total,
+        first_registration=dossier.first_registration,
+        registration_right_charged=_charges_registration_right(current),
+    )
 
 
 def withdrawal_preview(dossier: Dossier):
     """What a withdrawal today would give, without saving (R-REG-7)."""
     current = dossier_quote(dossier)
-    return cancel(
-        dossier.year.regulation,
-        CancellationRequest(
-            deposited_on=dossier.deposited_on or clock.today(),
-            requested_on=clock.today(),
-            paid=current.total,
-            first_registration=dossier.first_registration,
-            registration_right_charged=_charges_registration_right(current),
-        ),
-    )
+    return cancel(dossier.year.regulation, _withdrawal_request(dossier, current, clock.today()))
 
 
-def settlement_preview(dossier: Dossier, **termination):
-    """The rules core's answer to a termination, without saving (for the form)."""
-    current = dossier_quote(dossier)
-    return cancel(dossier.year.regulation, _termination_request(dossier, current, **termination))
+def withdraw(dossier: Dossier, by) -> Cancellation:
+    """Withdrawal within the period after deposit: everything paid is refunded (R-REG-7).
+    A second click finds the withdrawal already recorded and changes nothing."""
+    today = clock.today()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status == Status.WITHDRAWN:
+            return locked.cancellation
+        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE, Status.VALIDATED):
+            raise DossierError("Seul un dossier déposé peut faire l'objet d'une rétractation.")
+        current = dossier_quote(locked)
+        result = cancel(locked.year.regulation, _withdrawal_request(locked, current, today))
+        if result.outcome != "withdrawal":
+            raise DossierError([r.message for r in result.reasons[:1]])
+        cancellation = _record_end(locked, Cancellation.Kind.WITHDRAWAL, today, current, result, by)
+        _close(locked, Status.WITHDRAWN, today)
+        notifications.ended(locked, cancellation)
+    return cancellation
 
 
 def _termination_request(
@@ -468,7 +460,8 @@ def _termination_request(
     return CancellationRequest(
         deposited_on=dossier.deposited_on,
         requested_on=requested_on,
-        paid=current.total,
+        paid=total_paid(dossier),
+        contract_value=current.total,
         first_registration=dossier.first_registration,
         registration_right_charged=_charges_registration_right(current),
         force_majeure=True,
@@ -481,20 +474,27 @@ def _termination_request(
     )
 
 
+def settlement_preview(dossier: Dossier, **termination):
+    """The rules core's answer to a termination, without saving (for the form)."""
+    if dossier.status != Status.VALIDATED:
+        raise DossierError("Seule une inscription définitive peut être résiliée.")
+    current = dossier_quote(dossier)
+    try:
+        return cancel(
+            dossier.year.regulation, _termination_request(dossier, current, **termination)
+        )
+    except InputError as error:
+        raise DossierError({error.field: error.message}) from None
+
+
 def terminate(dossier: Dossier, by, **termination) -> Cancellation:
     """Termination for force majeure, recorded by staff with the registered letter's
     date and reference: only the training delivered is due, pro rata (R-REG-8)."""
     with transaction.atomic():
         locked = _locked(dossier)
-        if locked.status != Status.VALIDATED:
-            raise DossierError("Seule une inscription définitive peut être résiliée.")
-        current = dossier_quote(locked)
-        try:
-            result = cancel(
-                locked.year.regulation, _termination_request(locked, current, **termination)
-            )
-        except InputError as error:
-            raise DossierError({error.field: error.message}) from None
+        if locked.status == Status.TERMINATED:
+            return locked.cancellation
+        result = settlement_preview(locked, **termination)
         if result.outcome == "withdrawal":
             raise DossierError(
                 "La demande est dans le délai de rétractation : l'apprenant se rétracte "
@@ -506,8 +506,7 @@ def terminate(dossier: Dossier, by, **termination) -> Cancellation:
             locked,
             Cancellation.Kind.TERMINATION,
             termination["requested_on"],
-            current,
-            total_paid(locked),
+            dossier_quote(locked),
             result,
             by,
             letter_date=termination["letter_date"],
@@ -515,8 +514,7 @@ def terminate(dossier: Dossier, by, **termination) -> Cancellation:
             sessions_delivered=termination["sessions_delivered"],
             sessions_planned=termination["sessions_planned"],
         )
-        locked.status = Status.TERMINATED
-        locked.save()
+        _close(locked, Status.TERMINATED, clock.today())
         notifications.ended(locked, cancellation)
     return cancellation
 
@@ -527,20 +525,25 @@ def _charges_registration_right(current: Quote) -> bool:
     return current.due_at_registration > 0
 
 
-def _record_end(dossier, kind, requested_on, current, paid, result, by, **extra):
-    owed = money(result.owed)
+def _record_end(dossier, kind, requested_on, current, result, by, **extra):
     return Cancellation.objects.create(
         dossier=dossier,
         kind=kind,
         requested_on=requested_on,
         contract_value=current.total,
-        paid=paid,
-        owed=owed,
-        refund=max(paid - owed, money(0)),
+        paid=total_paid(dossier),
+        owed=money(result.owed),
+        refund=money(result.refund),
         explanation=[{"rule_id": r.rule_id, "message": r.message} for r in result.reasons],
         recorded_by=by,
         **extra,
     )
+
+
+def _close(dossier: Dossier, status: str, on: dt.date) -> None:
+    dossier.status = status
+    dossier.closed_on = on
+    dossier.save()
 
 
 # --- the reception and the direction ---------------------------------------------------------
@@ -573,10 +576,31 @@ def mark_incomplete(dossier: Dossier, note: str, by) -> Dossier:
         locked = _locked(dossier)
         if locked.status != Status.DEPOSITED:
             raise DossierError("Seul un dossier déposé peut être déclaré incomplet.")
-        locked.status = Status.INCOMPLETE
         locked.incomplete_note = note.strip()
+        missing = what_is_missing(locked)
+        if not missing:
+            raise DossierError(
+                {"note": "Aucune pièce ne manque : dites à l'apprenant ce qui est à corriger."}
+            )
+        locked.status = Status.INCOMPLETE
         locked.save()
-        notifications.incomplete(locked, what_is_missing(locked))
+        notifications.incomplete(locked, missing)
+    return locked
+
+
+def refuse(dossier: Dossier, reason: str, by) -> Dossier:
+    """The centre refuses a deposited dossier (e.g. never completed): it is closed, the
+    applicant is told why, and its documents are purged later like a withdrawal's."""
+    reason = reason.strip()
+    if not reason:
+        raise DossierError({"reason": "Indiquez le motif du refus : l'apprenant le recevra."})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status not in (Status.DEPOSITED, Status.INCOMPLETE):
+            raise DossierError("Seul un dossier déposé, non encore validé, peut être refusé.")
+        locked.refusal_reason = reason
+        _close(locked, Status.REFUSED, clock.today())
+        notifications.refused(locked)
     return locked
 
 
@@ -584,7 +608,16 @@ def what_is_missing(dossier: Dossier) -> list[str]:
     """The list the applicant receives (R-REG-3): missing and refused pieces."""
     labels = {p.code: p.label for p in pieces(dossier)}
     lines = [f"Pièce manquante : {p.label}" for p in missing_pieces(dossier)]
-    rejected = [i for i in dossier.items.all() if i.status == ItemStatus.REJECTED]
+    rows = pieces(dossier)
+    given = {ItemStatus.UPLOADED, ItemStatus.ACCEPTED}
+    statuses = {item.code: item.status for item in dossier.items.all()}
+    groups_given = {p.group for p in rows if p.group and statuses.get(p.code) in given}
+    alternative_given = {p.code for p in rows if p.group in groups_given}
+    rejected = [
+        i
+        for i in dossier.items.all()
+        if i.status == ItemStatus.REJECTED and i.code not in alternative_given
+    ]
     for item in rejected:
         lines.append(
             f"Pièce refusée : {labels.get(item.code, item.code)} — {item.rejection_reason}"
@@ -631,7 +664,11 @@ def problems_before_validation(dossier: Dossier) -> list[str]:
         problems.append(f"Pièce non acceptée : {piece.label}.")
     if dossier.rate_decision == Dossier.RateDecision.PENDING:
         problems.append("Le tarif demandeur d'emploi attend la décision de la direction (R-FEE-2).")
-    unpaid = registration_fees_settled(dossier, dossier_quote(dossier))
+    try:
+        current = dossier_quote(dossier)
+    except InputError as error:
+        return [*problems, f"Devis impossible : {error.message}"]
+    unpaid = registration_fees_settled(dossier, current)
     if unpaid is not None:
         problems.append(unpaid.message)
     return problems
@@ -699,13 +736,13 @@ def record_payment(
 
 
 def purge_documents(on: dt.date, keep_days: int) -> int:
-    """Delete the files of withdrawn dossiers ended more than `keep_days` ago (CNIL: at
-    most two years for applicants not registered); the dossier row, its decisions and
-    its history stay. Returns the number of files removed."""
+    """Delete the files of withdrawn or refused dossiers closed more than `keep_days`
+    ago (CNIL: at most two years for applicants not registered); the dossier row, its
+    decisions and its history stay. Returns the number of files removed."""
     limit = on - dt.timedelta(days=keep_days)
     files = DossierFile.objects.filter(
-        item__dossier__status=Status.WITHDRAWN,
-        item__dossier__cancellation__requested_on__lt=limit,
+        item__dossier__status__in=[Status.WITHDRAWN, Status.REFUSED],
+        item__dossier__closed_on__lt=limit,
     )
     count = 0
     with transaction.atomic():

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accueil/dossiers/<int:pk>/pieces/<int:item_pk>/", views.review, name="review"),
     path("accueil/dossiers/<int:pk>/incomplet/", views.incomplete, name="incomplete"),
     path("accueil/dossiers/<int:pk>/valider/", views.validate, name="validate"),
+    path("accueil/dossiers/<int:pk>/refuser/", views.refuse, name="refuse"),
     path("accueil/dossiers/<int:pk>/tarif/", views.decide_rate, name="decide_rate"),
     path("accueil/dossiers/<int:pk>/paiements/", views.payment, name="payment"),
     path("accueil/dossiers/<int:pk>/resiliation/", views.terminate, name="terminate"),

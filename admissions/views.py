@@ -25,6 +25,7 @@ from admissions.forms import (
     PaymentForm,
     ProgrammeForm,
     QueueFilterForm,
+    RefuseForm,
     ReviewForm,
     TerminationForm,
     UploadForm,
@@ -125,9 +126,16 @@ def error_summary(form) -> list[str]:
     return lines
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+def _attempt(request, action, success: str) -> bool:
+    """Run a service call; tell the user its refusal (every reason) or its success."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
 
 
 # --- the applicant -----------------------------------------------------------------------
@@ -192,13 +200,12 @@ def step(request, pk: int, slug: str):
         data = request.GET  # htmx refresh of the UE list when the programme changes
     form = form_class(data, dossier=dossier, **extra)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_step(dossier, slug, form.values(), form.chosen_units())
-        except ValidationError as error:
-            _refusal(request, error)
-            return redirect("admissions:dossier", dossier.pk)
-        messages.success(request, f"Rubrique « {title} » enregistrée.")
-        return redirect(_next_url(dossier, slug))
+        saved = _attempt(
+            request,
+            lambda: services.save_step(dossier, slug, form.values(), form.chosen_units()),
+            f"Rubrique « {title} » enregistrée.",
+        )
+        return redirect(_next_url(dossier, slug) if saved else dossier.get_absolute_url())
     if request.htmx and data is request.GET:
         form.errors.clear()
     slugs = [s for s, _ in ALL_STEPS]
@@ -247,7 +254,7 @@ def _pieces_page(request, dossier: Dossier, forms_with_errors: dict, status: int
     rows = piece_rows(dossier)
     for row in rows:
         row.form = forms_with_errors.get(row.code) or UploadForm(
-            dated=row.piece.max_age_days is not None, prefix=row.code
+            dated=row.piece.max_age_days is not None, piece=row.piece.label, prefix=row.code
         )
     return render(
         request,
@@ -272,7 +279,11 @@ def upload(request, pk: int, code: str):
     if piece is None or piece.status == "not_applicable":
         raise Http404
     form = UploadForm(
-        request.POST, request.FILES, dated=piece.max_age_days is not None, prefix=code
+        request.POST,
+        request.FILES,
+        dated=piece.max_age_days is not None,
+        piece=piece.label,
+        prefix=code,
     )
     if form.is_valid():
         try:
@@ -296,12 +307,9 @@ def upload(request, pk: int, code: str):
 def remove_file(request, pk: int, file_pk: int):
     dossier = _own(request, pk)
     get_object_or_404(DossierFile, pk=file_pk, item__dossier=dossier)
-    try:
-        services.remove_file(dossier, file_pk, request.user)
-    except ValidationError as error:
-        _refusal(request, error)
-    else:
-        messages.success(request, "Fichier retiré.")
+    _attempt(
+        request, lambda: services.remove_file(dossier, file_pk, request.user), "Fichier retiré."
+    )
     return redirect("admissions:pieces", dossier.pk)
 
 
@@ -343,16 +351,12 @@ def dossier(request, pk: int):
 @require_POST
 def deposit(request, pk: int):
     dossier = _own(request, pk)
-    try:
-        services.deposit(dossier, STEP_TITLES)
-    except ValidationError as error:
-        _refusal(request, error)
-    else:
-        messages.success(
-            request,
-            "Votre dossier est déposé. Vous pouvez vous rétracter pendant "
-            f"{dossier.year.regulation.thresholds.withdrawal_days} jours.",
-        )
+    _attempt(
+        request,
+        lambda: services.deposit(dossier, STEP_TITLES),
+        "Votre dossier est déposé. Vous pouvez vous rétracter pendant "
+        f"{dossier.year.regulation.thresholds.withdrawal_days} jours.",
+    )
     return redirect("admissions:dossier", dossier.pk)
 
 
@@ -360,12 +364,11 @@ def deposit(request, pk: int):
 @require_POST
 def send_back(request, pk: int):
     dossier = _own(request, pk)
-    try:
-        services.send_back(dossier)
-    except ValidationError as error:
-        _refusal(request, error)
-    else:
-        messages.success(request, "Votre dossier complété est renvoyé au service accueil.")
+    _attempt(
+        request,
+        lambda: services.send_back(dossier, STEP_TITLES),
+        "Votre dossier complété est renvoyé au service accueil.",
+    )
     return redirect("admissions:dossier", dossier.pk)
 
 
@@ -375,12 +378,11 @@ def withdraw(request, pk: int):
     """Withdrawal in two clicks: this page says the refund, the button confirms (R-REG-7)."""
     dossier = _own(request, pk)
     if request.method == "POST":
-        try:
-            services.withdraw(dossier, request.user)
-        except ValidationError as error:
-            _refusal(request, error)
-        else:
-            messages.success(request, "Votre rétractation est enregistrée.")
+        _attempt(
+            request,
+            lambda: services.withdraw(dossier, request.user),
+            "Votre rétractation est enregistrée.",
+        )
         return redirect("admissions:dossier", dossier.pk)
     if not dossier.deposited_on or not dossier.is_live:
         messages.info(request, "Seul un dossier déposé peut faire l'objet d'une rétractation.")
@@ -515,6 +517,7 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
             "s": summary,
             "review_form": ReviewForm(),
             "incomplete_form": IncompleteForm(),
+            "refuse_form": RefuseForm(),
             "payment_form": payment_form or PaymentForm(),
             "validation_problems": services.problems_before_validation(dossier)
             if dossier.status == Dossier.Status.DEPOSITED
@@ -527,26 +530,59 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
     )
 
 
+HISTORY_SKIPPED = {"id", "updated_at", "created_at", "steps_done", "learner", "year"}
+
+
+def _changes(previous, current) -> str:
+    """ "field: before → after" for what changed between two saved versions."""
+    if previous is None:
+        return ""
+    parts = []
+    for field in current._meta.fields:
+        name = field.attname
+        if name in HISTORY_SKIPPED or name.startswith("history_") or not field.verbose_name:
+            continue
+        before, after = getattr(previous, name), getattr(current, name)
+        if before != after and field.name not in HISTORY_SKIPPED:
+            choices = dict(field.choices or ())
+            parts.append(
+                f"{field.verbose_name} : {choices.get(before, before) or '—'} → "
+                f"{choices.get(after, after) or '—'}"
+            )
+    return " ; ".join(parts)
+
+
 def _history(dossier: Dossier) -> list[dict]:
-    """Who changed what and when: the dossier, its pieces and its payments (three
-    queries, whatever their number)."""
+    """Who changed what and when — the dossier, its pieces and its payments — with
+    before → after for each change (three queries, whatever their number)."""
     labels = {p.code: p.label for p in services.pieces(dossier)}
-    rows = [
-        {"row": h, "what": f"Dossier : {h.get_status_display()}"}
-        for h in dossier.history.select_related("history_user")[:30]
+    sources = [
+        ("Dossier", dossier.history.select_related("history_user")[:60], lambda h: ""),
+        (
+            "Pièce",
+            DossierItem.history.filter(dossier_id=dossier.pk).select_related("history_user")[:120],
+            lambda h: f" « {labels.get(h.code, h.code)} »",
+        ),
+        (
+            "Paiement",
+            Payment.history.filter(dossier_id=dossier.pk).select_related("history_user")[:60],
+            lambda h: f" de {euros(h.amount)} ({h.get_method_display()})",
+        ),
     ]
-    items = DossierItem.history.filter(dossier_id=dossier.pk).select_related("history_user")
-    for h in items[:60]:
-        what = f"Pièce « {labels.get(h.code, h.code)} » : {h.get_status_display()}"
-        rows.append(
-            {"row": h, "what": what + (f" ({h.rejection_reason})" if h.rejection_reason else "")}
-        )
-    payments = Payment.history.filter(dossier_id=dossier.pk).select_related("history_user")
-    rows += [
-        {"row": h, "what": f"Paiement de {euros(h.amount)} ({h.get_method_display()})"}
-        for h in payments[:30]
-    ]
-    return sorted(rows, key=lambda r: r["row"].history_date, reverse=True)[:80]
+    rows = []
+    for kind, records, name in sources:
+        previous: dict[int, object] = {}
+        for record in sorted(records, key=lambda r: r.history_date):
+            verb = {"+": "créé(e)", "~": "modifié(e)", "-": "supprimé(e)"}[record.history_type]
+            change = _changes(previous.get(record.id), record)
+            previous[record.id] = record
+            rows.append(
+                {
+                    "row": record,
+                    "what": f"{kind}{name(record)} {verb}" + (f" : {change}" if change else ""),
+                }
+            )
+    return sorted(rows, key=lambda r: r["row"].history_date, reverse=True)[:100]
 
 
 @staff_only
@@ -557,17 +593,12 @@ def review(request, pk: int, item_pk: int):
     )
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            services.review_item(
-                item,
-                form.cleaned_data["decision"] == "accept",
-                form.cleaned_data["reason"],
-                request.user,
-            )
-        except ValidationError as error:
-            _refusal(request, error)
-        else:
-            messages.success(request, "Décision enregistrée.")
+        accepted = form.cleaned_data["decision"] == "accept"
+        _attempt(
+            request,
+            lambda: services.review_item(item, accepted, form.cleaned_data["reason"], request.user),
+            "Décision enregistrée.",
+        )
     else:
         messages.error(request, "Choisissez « Accepter » ou « Refuser ».")
     return redirect(reverse("admissions:staff_dossier", args=[pk]) + f"#piece-{item.code}")
@@ -579,12 +610,11 @@ def incomplete(request, pk: int):
     dossier = get_object_or_404(Dossier, pk=pk)
     form = IncompleteForm(request.POST)
     if form.is_valid():
-        try:
-            services.mark_incomplete(dossier, form.cleaned_data["note"], request.user)
-        except ValidationError as error:
-            _refusal(request, error)
-        else:
-            messages.success(request, "Dossier déclaré incomplet ; l'apprenant est prévenu.")
+        _attempt(
+            request,
+            lambda: services.mark_incomplete(dossier, form.cleaned_data["note"], request.user),
+            "Dossier déclaré incomplet ; l'apprenant est prévenu.",
+        )
     return redirect("admissions:staff_dossier", pk)
 
 
@@ -592,12 +622,27 @@ def incomplete(request, pk: int):
 @require_POST
 def validate(request, pk: int):
     dossier = get_object_or_404(Dossier, pk=pk)
-    try:
-        services.validate(dossier, request.user)
-    except ValidationError as error:
-        _refusal(request, error)
+    _attempt(
+        request,
+        lambda: services.validate(dossier, request.user),
+        "Dossier validé : l'inscription est définitive.",
+    )
+    return redirect("admissions:staff_dossier", pk)
+
+
+@staff_only
+@require_POST
+def refuse(request, pk: int):
+    dossier = get_object_or_404(Dossier, pk=pk)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.refuse(dossier, form.cleaned_data["reason"], request.user),
+            "Dossier refusé ; l'apprenant est prévenu.",
+        )
     else:
-        messages.success(request, "Dossier validé : l'inscription est définitive.")
+        messages.error(request, "Indiquez le motif du refus : l'apprenant le recevra.")
     return redirect("admissions:staff_dossier", pk)
 
 
@@ -609,12 +654,11 @@ def decide_rate(request, pk: int):
     if decision not in ("approve", "refuse"):
         messages.error(request, "Décision attendue : accorder ou refuser.")
     else:
-        try:
-            services.decide_rate(dossier, decision == "approve", request.user)
-        except ValidationError as error:
-            _refusal(request, error)
-        else:
-            messages.success(request, "Décision de la direction enregistrée.")
+        _attempt(
+            request,
+            lambda: services.decide_rate(dossier, decision == "approve", request.user),
+            "Décision de la direction enregistrée.",
+        )
     return redirect("admissions:staff_dossier", pk)
 
 
@@ -625,8 +669,9 @@ def payment(request, pk: int):
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.record_payment(
+        recorded = _attempt(
+            request,
+            lambda: services.record_payment(
                 dossier,
                 token=data["token"],
                 payer=data["payer"],
@@ -636,11 +681,10 @@ def payment(request, pk: int):
                 cheque_number=data["cheque_number"],
                 reference=data["reference"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            _refusal(request, error)
-        else:
-            messages.success(request, "Paiement enregistré.")
+            ),
+            "Paiement enregistré.",
+        )
+        if recorded:
             return redirect(reverse("admissions:staff_dossier", args=[pk]) + "#paiements")
     return _staff_page(request, dossier, payment_form=form, status=400)
 
@@ -650,25 +694,27 @@ def payment(request, pk: int):
 def terminate(request, pk: int):
     """Termination for force majeure, with the registered letter (R-REG-8)."""
     dossier = get_object_or_404(
-        Dossier.objects.select_related("year", "programme", "centre", "learner"), pk=pk
+        Dossier.objects.select_related("year", "programme", "centre", "learner"),
+        pk=pk,
+        status=Dossier.Status.VALIDATED,
     )
     basis = dossier.year.regulation.thresholds.termination_basis
     form = TerminationForm(request.POST or None, basis=basis)
     preview = None
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
-            try:
-                services.terminate(dossier, request.user, **form.termination())
-            except ValidationError as error:
-                _refusal(request, error)
-            else:
-                messages.success(request, "Résiliation enregistrée ; l'apprenant est prévenu.")
+            if _attempt(
+                request,
+                lambda: services.terminate(dossier, request.user, **form.termination()),
+                "Résiliation enregistrée ; l'apprenant est prévenu.",
+            ):
                 return redirect("admissions:staff_dossier", pk)
         else:
             try:
                 preview = services.settlement_preview(dossier, **form.termination())
-            except ValueError as error:
-                messages.error(request, str(error))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
     return render(
         request,
         "admissions/staff/terminate.html",

@@ -238,6 +238,7 @@ def _cancellation(reader: Reader, regulation: Regulation, catalogue: Catalogue, 
         registration_right_charged=reader.bool(
             "registration_right_charged", required=False, default=True
         ),
+        contract_value=_optional_decimal(reader, "contract_value"),
     )
     _stop_on_problems(reader, case)
     for name in ("deposited_on", "requested_on", "letter_date"):

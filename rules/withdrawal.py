@@ -16,8 +16,9 @@ from rules.regulation import Regulation
 class CancellationRequest:
     """A learner asks to leave.
 
-    paid: the contract's value paid (the quote's total); first_registration: the file fee
-    was part of it; registration_right_charged: the DIB was part of it (not when it was
+    paid: what the learner (and payers) actually paid; contract_value: the contract's
+    value (the quote's total), by default equal to `paid`; first_registration: the file
+    fee was part of it; registration_right_charged: the DIB was part of it (not when it was
     paid earlier in the year, nor in a validation fee that includes it). For a termination
     (force_majeure), the registered letter's date and reference, and what was delivered:
     sessions_delivered / sessions_planned when the year's `termination_basis` is
@@ -37,14 +38,16 @@ class CancellationRequest:
     training_starts: dt.date | None = None
     training_ends: dt.date | None = None
     registration_right_charged: bool = True  # False when the DIB was paid earlier this year
+    contract_value: Decimal | None = None  # None: the contract is what was paid
 
 
 @dataclass(frozen=True)
 class Cancellation:
     outcome: str  # "withdrawal", "termination" or "refused"
     days_after_deposit: int
-    refund: Decimal
-    owed: Decimal
+    refund: Decimal  # to give back: what was paid beyond what is owed
+    owed: Decimal  # what the contract costs in the end
+    still_due: Decimal  # what is owed beyond what was paid
     registration_fees_kept: Decimal
     delivered: Decimal | None  # fraction of the training delivered, shown to 4 places
     letter_required: bool
@@ -63,9 +66,12 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
     """
     if request.paid < 0:
         raise InputError("paid", "le montant payé ne peut être négatif")
+    if request.contract_value is not None and request.contract_value < 0:
+        raise InputError("contract_value", "la valeur du contrat ne peut être négative")
     if request.requested_on < request.deposited_on:
         raise InputError("requested_on", "la demande ne peut précéder le dépôt du dossier")
     paid = money(request.paid)
+    contract = paid if request.contract_value is None else money(request.contract_value)
     elapsed = (request.requested_on - request.deposited_on).days
     period = regulation.thresholds.withdrawal_days
     common = {
@@ -78,6 +84,7 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
             outcome="withdrawal",
             refund=paid,
             owed=money(0),
+            still_due=money(0),
             registration_fees_kept=money(0),
             delivered=None,
             letter_required=False,
@@ -101,7 +108,7 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
         )
         if charged
     ]
-    kept = min(money(sum((item.amount for item in kept_items), Decimal(0))), paid)
+    kept = min(money(sum((item.amount for item in kept_items), Decimal(0))), contract)
     after_period = Reason(
         "R-REG-7",
         f"Demande faite {elapsed} jours après le dépôt du dossier ({day(request.deposited_on)}) : "
@@ -119,7 +126,8 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
         return Cancellation(
             outcome="refused",
             refund=money(0),
-            owed=paid,
+            owed=contract,
+            still_due=max(contract - paid, money(0)),
             registration_fees_kept=kept,
             delivered=None,
             letter_required=letter_required,
@@ -140,11 +148,17 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
     if request.letter_date is None or not request.letter_reference.strip():
         return refused(True, Reason("R-REG-8", regulation.registration.termination))
     delivered, basis_message = _delivered(regulation, request)
-    owed = kept + money((paid - kept) * delivered)
+    owed = kept + money((contract - kept) * delivered)
+    refund = max(paid - owed, money(0))
+    still_due = max(owed - paid, money(0))
+    settlement = (
+        f"remboursement : {euros(refund)}" if refund else f"reste à payer : {euros(still_due)}"
+    )
     return Cancellation(
         outcome="termination",
-        refund=paid - owed,
+        refund=refund,
         owed=owed,
+        still_due=still_due,
         registration_fees_kept=kept,
         delivered=delivered.quantize(Decimal("0.0001")),
         letter_required=True,
@@ -156,7 +170,7 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
                 f"Résiliation pour force majeure, demandée par courrier recommandé du "
                 f"{day(request.letter_date)} (réf. {request.letter_reference}) : seule la "
                 f"formation dispensée est due, au prorata temporis ({basis_message}). "
-                f"Montant dû : {euros(owed)} ; remboursement : {euros(paid - owed)}.",
+                f"Montant dû : {euros(owed)} ; déjà payé : {euros(paid)} ; {settlement}.",
             ),
         ),
         **common,

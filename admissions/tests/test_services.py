@@ -62,9 +62,7 @@ def test_deposit_refuses_a_dossier_with_missing_pieces(draft):
     assert draft.status == Dossier.Status.DRAFT
 
 
-def test_deposit_freezes_the_dossier_and_sends_a_receipt(
-    deposited, django_capture_on_commit_callbacks
-):
+def test_deposit_freezes_the_dossier(deposited):
     """R-REG-7: deposit dates the dossier (start of the withdrawal period); the
     sections can no longer change."""
     assert deposited.status == Dossier.Status.DEPOSITED
@@ -247,14 +245,23 @@ def test_termination_is_settled_pro_rata(deposited, learner, reception, settings
     assert deposited.status == Dossier.Status.TERMINATED
 
 
-def test_an_action_refused_half_way_writes_nothing(deposited, reception):
-    """Transactions: a validation refused leaves the dossier and its history as they were."""
+def test_a_failure_after_a_write_leaves_nothing_half_written(deposited, reception, monkeypatch):
+    """Transactions: the validation is saved, then its e-mail fails: the dossier, its
+    history and its validation date are as they were."""
+    accept_all(deposited, reception)
+    pay(deposited, reception, "118.00")
     before = deposited.history.count()
-    with pytest.raises(services.DossierError):
+
+    def broken(dossier):
+        raise RuntimeError("serveur de courrier indisponible")
+
+    monkeypatch.setattr(services.notifications, "validated", broken)
+    with pytest.raises(RuntimeError):
         services.validate(deposited, reception)
-    assert deposited.history.count() == before
     deposited.refresh_from_db()
     assert deposited.status == Dossier.Status.DEPOSITED
+    assert deposited.validated_on is None
+    assert deposited.history.count() == before
 
 
 def test_withdrawn_applicants_documents_are_purged_after_the_keeping_period(
@@ -269,3 +276,134 @@ def test_withdrawn_applicants_documents_are_purged_after_the_keeping_period(
     assert services.purge_documents(TODAY + dt.timedelta(days=731), 730) == files
     assert not deposited.items.filter(files__isnull=False).exists()
     assert Dossier.objects.filter(pk=deposited.pk, status=Dossier.Status.WITHDRAWN).exists()
+
+
+def test_termination_when_only_the_registration_fees_were_paid(deposited, reception, settings):
+    """R-REG-8: owed is computed on the contract's value; what was paid is compared
+    with it: here the learner still owes the rest, and nothing is refunded."""
+    accept_all(deposited, reception)
+    pay(deposited, reception, "118.00")
+    services.validate(deposited, reception)
+    total = services.dossier_quote(deposited).total
+    settings.PARCOURS_TODAY = "2016-11-15"
+    cancellation = services.terminate(
+        deposited,
+        reception,
+        requested_on=dt.date(2016, 11, 14),
+        letter_date=dt.date(2016, 11, 10),
+        letter_reference="1A 1",
+        sessions_delivered=5,
+        sessions_planned=20,
+    )
+    owed = (Decimal("118.00") + (total - Decimal("118.00")) / 4).quantize(Decimal("0.01"))
+    assert (cancellation.owed, cancellation.paid, cancellation.refund) == (
+        owed,
+        Decimal("118.00"),
+        Decimal("0.00"),
+    )
+    assert cancellation.balance == owed - Decimal("118.00")
+    text = " ".join(r["message"] for r in cancellation.explanation)
+    assert "déjà payé : 118,00 €" in text and "reste à payer" in text
+
+
+def test_withdrawal_refunds_what_was_paid_and_says_so(deposited, learner, reception):
+    """R-REG-7: the refund is what was paid (118 €), not the quote's total."""
+    pay(deposited, reception, "118.00")
+    cancellation = services.withdraw(deposited, learner)
+    assert cancellation.refund == Decimal("118.00")
+    assert "tout est remboursé (118,00 €)" in cancellation.explanation[0]["message"]
+    assert services.withdraw(deposited, learner).pk == cancellation.pk  # a second click
+
+
+def test_a_new_situation_resets_the_job_seeker_funding(learner, year):
+    """A job-seeker rate without the job-seeker situation cannot stay: the funding
+    section is to be filled again, and the deposit says so."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        situation="job_seeker",
+        job_seeker_category=2,
+        job_seeker_since=dt.date(2016, 1, 4),
+        funding="job_seeker",
+    )
+    services.save_step(dossier, "situation", {"situation": "employee"})
+    dossier.refresh_from_db()
+    assert dossier.funding == "" and "financement" not in dossier.steps_done
+    assert services.pieces(dossier) == ()
+    problems = services.problems_before_deposit(dossier, STEP_TITLES, TODAY)
+    assert "Rubrique « Financement » à compléter." in problems
+
+
+def test_incomplete_then_corrected_then_sent_back_then_validated(
+    deposited, learner, reception, settings
+):
+    """R-REG-3: the centre sends the dossier back; the applicant corrects a section and
+    replaces a piece; the dossier returns to the queue and can be validated."""
+    services.review_item(deposited.items.get(code="cv"), False, "CV de 2009", reception)
+    services.mark_incomplete(deposited, "", reception)
+    settings.PARCOURS_TODAY = (TODAY + dt.timedelta(days=20)).isoformat()
+    services.save_step(deposited, "coordonnees", {"phone": "0262 00 00 00"})
+    with pytest.raises(services.DossierError):
+        services.send_back(deposited, STEP_TITLES)  # the CV is still refused
+    services.add_file(deposited, "cv", pdf_file("cv-2016.pdf"), learner)
+    services.send_back(deposited, STEP_TITLES)
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.DEPOSITED
+    assert deposited.phone == "0262 00 00 00"
+    accept_all(deposited, reception)
+    pay(deposited, reception)
+    assert services.validate(deposited, reception).status == Dossier.Status.VALIDATED
+
+
+def test_a_replaced_job_seeker_certificate_is_judged_on_the_day_it_arrives(
+    learner, year, reception, settings
+):
+    """R-REG-2: a certificate replaced after the deposit must be recent on that day
+    (a certificate dated after the deposit is not "in the future")."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        situation="job_seeker",
+        job_seeker_category=2,
+        job_seeker_since=dt.date(2016, 1, 4),
+        funding="job_seeker",
+    )
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    item = dossier.items.get(code="job_seeker_certificate")
+    services.review_item(item, False, "Illisible", reception)
+    services.mark_incomplete(dossier, "", reception)
+    later = TODAY + dt.timedelta(days=30)
+    settings.PARCOURS_TODAY = later.isoformat()
+    services.add_file(dossier, item.code, pdf_file(), learner, issued_on=later)
+    assert services.send_back(dossier, STEP_TITLES).status == Dossier.Status.DEPOSITED
+
+
+def test_incomplete_without_anything_missing_needs_a_message(deposited, reception):
+    with pytest.raises(services.DossierError) as error:
+        services.mark_incomplete(deposited, "  ", reception)
+    assert "note" in error.value.message_dict
+
+
+def test_a_refused_dossier_is_closed_and_its_documents_purged_later(deposited, reception):
+    """Security guide (RGPD): refused applicants' documents go too, after the period."""
+    with pytest.raises(services.DossierError):
+        services.refuse(deposited, "", reception)
+    services.refuse(deposited, "Dossier jamais complété", reception)
+    deposited.refresh_from_db()
+    assert deposited.status == Dossier.Status.REFUSED and deposited.closed_on == TODAY
+    assert services.purge_documents(TODAY + dt.timedelta(days=731), 730) > 0
+
+
+def test_employer_certificate_covers_the_fees_only_up_to_its_share(learner, year, reception):
+    """R-REG-4: a signed employer certificate covers the 118 € only if the employer's
+    share reaches them."""
+    dossier = fill(
+        services.start_dossier(learner, year),
+        funding="employer",
+        employer_funder="Petite association",
+        employer_share_percent=Decimal("5"),
+    )
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    accept_all(dossier, reception)
+    problems = services.problems_before_validation(dossier)
+    assert any("118,00 €" in p for p in problems)

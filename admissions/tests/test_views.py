@@ -385,10 +385,11 @@ def test_the_dossier_page_shows_who_changed_what(client, deposited, reception):
     )
     page = client.get(reverse("admissions:staff_dossier", args=[deposited.pk])).content.decode()
     history = page[page.index('id="historique"') :]
-    assert "accueil@example.re — Pièce « Un CV détaillé à jour » : Refusée (CV illisible)" in (
-        history
-    )
-    assert "Dossier : Déposé, en cours d&#x27;instruction" in history
+    assert (
+        "accueil@example.re — Pièce « Un CV détaillé à jour » modifié(e) : état : "
+        "Déposée, à vérifier → Refusée ; motif du refus : — → CV illisible"
+    ) in history
+    assert "Dossier modifié(e) : état : Brouillon → Déposé, en cours d&#x27;instruction" in history
 
 
 def test_withdrawal_in_two_clicks(client, deposited, learner, django_capture_on_commit_callbacks):
@@ -449,3 +450,36 @@ def test_a_png_html_polyglot_is_refused(client, draft, learner):
     assert response.status_code == 400
     assert "HTML" in response.content.decode()
     assert not DossierFile.objects.exists()
+
+
+def test_teachers_cannot_reach_dossiers(client, deposited, django_user_model):
+    """Every view states who may see it: a teacher sees no dossier nor its files."""
+    from admissions.tests.conftest import make_user
+
+    teacher = make_user(django_user_model, "prof@example.re", "teacher")
+    client.force_login(teacher)
+    stored = deposited.items.get(code="cv").files.get()
+    for url in (
+        reverse("admissions:queue"),
+        reverse("admissions:staff_dossier", args=[deposited.pk]),
+        reverse("admissions:download", args=[deposited.pk, stored.pk]),
+        reverse("admissions:quote_pdf", args=[deposited.pk]),
+        reverse("admissions:space"),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_termination_page_only_for_a_final_registration(client, deposited, reception):
+    client.force_login(reception)
+    url = reverse("admissions:terminate", args=[deposited.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"requested_on": "2016-09-01"}).status_code == 404
+
+
+def test_a_zero_percent_employer_share_is_refused(client, started):
+    response = client.post(
+        step_url(started, "financement"),
+        {"funding": "employer", "employer_funder": "OPCA", "employer_share_percent": "0"},
+    )
+    assert response.status_code == 400
+    assert "Une prise en charge de 0 %" in response.content.decode()
