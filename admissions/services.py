@@ -86,8 +86,19 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
     share = Decimal(1)
     if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_share_percent is not None:
         share = dossier.employer_share_percent / Decimal(100)
+    # The DIB is paid once per academic year (R-FEE-1): a registration of the same
+    # year that was terminated kept it (R-REG-8).
+    if "_right_paid" not in dossier.__dict__:  # asked once per loaded dossier
+        dossier._right_paid = (
+            Dossier.objects.filter(learner_id=dossier.learner_id, year_id=dossier.year_id)
+            .filter(status=Status.TERMINATED)
+            .exclude(pk=dossier.pk)
+            .exists()
+        )
+    right_paid = dossier._right_paid
     return QuoteRequest(
         funding=dossier.funding or "individual",
+        registration_right_paid=right_paid,
         units=tuple(c.unit.code for c in chosen if not c.foad),
         foad_units=tuple(c.unit.code for c in chosen if c.foad),
         first_registration=dossier.first_registration,

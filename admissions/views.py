@@ -8,6 +8,8 @@ and nothing is written. GET never writes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -530,7 +532,21 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
     )
 
 
-HISTORY_SKIPPED = {"id", "updated_at", "created_at", "steps_done", "learner", "year"}
+# Not shown as changes: bookkeeping, and who reviewed (the row already says who acted).
+HISTORY_SKIPPED = {
+    *("id", "updated_at", "created_at", "steps_done", "learner", "year", "dossier"),
+    *("reviewed_at", "reviewed_by", "recorded_by", "token"),
+}
+
+
+def _shown(value, choices: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(choices.get(value, value))
 
 
 def _changes(previous, current) -> str:
@@ -543,12 +559,13 @@ def _changes(previous, current) -> str:
         if name in HISTORY_SKIPPED or name.startswith("history_") or not field.verbose_name:
             continue
         before, after = getattr(previous, name), getattr(current, name)
-        if before != after and field.name not in HISTORY_SKIPPED:
-            choices = dict(field.choices or ())
-            parts.append(
-                f"{field.verbose_name} : {choices.get(before, before) or '—'} → "
-                f"{choices.get(after, after) or '—'}"
-            )
+        if before == after or field.name in HISTORY_SKIPPED:
+            continue
+        if field.is_relation:  # naming the row would cost a query per change
+            parts.append(f"{field.verbose_name} modifié(e)")
+            continue
+        choices = dict(field.choices or ())
+        parts.append(f"{field.verbose_name} : {_shown(before, choices)} → {_shown(after, choices)}")
     return " ; ".join(parts)
 
 

@@ -407,3 +407,24 @@ def test_employer_certificate_covers_the_fees_only_up_to_its_share(learner, year
     accept_all(dossier, reception)
     problems = services.problems_before_validation(dossier)
     assert any("118,00 €" in p for p in problems)
+
+
+def test_the_dib_is_charged_once_per_year(deposited, learner, reception, year, settings):
+    """R-FEE-1: after a termination (which keeps the DIB, R-REG-8), a new dossier of
+    the same year is quoted without the DIB again."""
+    accept_all(deposited, reception)
+    pay(deposited, reception)
+    services.validate(deposited, reception)
+    settings.PARCOURS_TODAY = "2016-11-15"
+    services.terminate(
+        deposited,
+        reception,
+        requested_on=dt.date(2016, 11, 14),
+        letter_date=dt.date(2016, 11, 10),
+        letter_reference="1A 1",
+        sessions_delivered=5,
+        sessions_planned=20,
+    )
+    again = fill(services.start_dossier(learner, year), units=("TET007",))
+    labels = [line.label for line in services.dossier_quote(again).lines]
+    assert not any("Droit d'inscription" in label for label in labels)

@@ -344,10 +344,10 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
     """Each page's queries are a fixed set: more files, payments and history rows
     (here: a second file per piece and three payments) add none."""
     pages = [
-        (learner, reverse("admissions:space"), 14),
-        (learner, reverse("admissions:dossier", args=[deposited.pk]), 12),
+        (learner, reverse("admissions:space"), 15),
+        (learner, reverse("admissions:dossier", args=[deposited.pk]), 13),
         (learner, reverse("admissions:pieces", args=[deposited.pk]), 10),
-        (reception, reverse("admissions:staff_dossier", args=[deposited.pk]), 17),
+        (reception, reverse("admissions:staff_dossier", args=[deposited.pk]), 18),
         (reception, reverse("admissions:queue"), 9),
     ]
     before = []
