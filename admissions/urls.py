@@ -4,6 +4,7 @@ from admissions import views
 
 app_name = "admissions"
 urlpatterns = [
+    path("accueil-connecte/", views.home, name="home"),
     path("espace/", views.space, name="space"),
     path("preinscription/", views.start, name="start"),
     path("dossier/<int:pk>/", views.dossier, name="dossier"),

@@ -36,7 +36,7 @@ from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.presenters import piece_rows, space_summary
 from catalogue.models import Centre
 from parcours import clock, uploads
-from parcours.access import restricted_to
+from parcours.access import public, restricted_to
 from parcours.pdf import pdf_response
 from rules.explain import euros
 
@@ -138,6 +138,19 @@ def _attempt(request, action, success: str) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+@public
+@require_GET
+def home(request):
+    """Where signing in leads: learners to their space, staff to the dossiers, anyone
+    else to the catalogue."""
+    if request.user.is_authenticated:
+        if is_staff_member(request.user):
+            return redirect("admissions:queue")
+        if is_learner(request.user):
+            return redirect("admissions:space")
+    return redirect("catalogue:home")
 
 
 # --- the applicant -----------------------------------------------------------------------

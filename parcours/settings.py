@@ -6,6 +6,7 @@ Production: DEBUG=0 with SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set; then
 """
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -139,7 +140,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     else ["REMOTE_ADDR"]
 )
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "catalogue:home"
+LOGIN_REDIRECT_URL = "admissions:home"  # each role to its own page
 LOGOUT_REDIRECT_URL = "catalogue:home"
 # Console by default; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 # writes them under EMAIL_FILE_PATH; SMTP through EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER…
@@ -175,8 +176,10 @@ STORAGES = {
 # --- Catalogue -------------------------------------------------------------------------
 PARCOURS_DATA_DIR = Path(env_str("PARCOURS_DATA_DIR", str(BASE_DIR / "data")))
 SITE_TITLE = "Parcours — Cnam La Réunion"
-# The DSFR marks optional fields, not required ones (its current guidance).
+# The DSFR marks optional fields, not required ones (its current guidance); django-dsfr
+# warns on every form that this opt-in setting is transitional: we know.
 DSFR_MARK_OPTIONAL_FIELDS = True
+warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL")
 # The business date (deposits, deadlines, payments). Empty: today in TIME_ZONE. The demo
 # (`make run`) sets it inside the brochure's year, whose registrations are otherwise
 # long closed. See parcours/clock.py.

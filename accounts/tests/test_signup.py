@@ -78,6 +78,7 @@ def test_confirming_activates_joins_the_learners_and_opens_the_learner_space(cli
 def test_without_the_learner_space_confirming_leads_to_the_default_page(
     client, signed_up, settings
 ):
+    settings.LOGIN_REDIRECT_URL = "catalogue:home"  # a site without the admissions app
     response = client.post(signed_up, {"password": PASSWORD})
 
     assert response.status_code == 302

@@ -483,3 +483,17 @@ def test_a_zero_percent_employer_share_is_refused(client, started):
     )
     assert response.status_code == 400
     assert "Une prise en charge de 0 %" in response.content.decode()
+
+
+def test_signing_in_leads_each_role_to_its_page(client, learner, reception, django_user_model):
+    from admissions.tests.conftest import make_user
+
+    url = reverse("admissions:home")
+    client.force_login(learner)
+    assert client.get(url).url == reverse("admissions:space")
+    client.force_login(reception)
+    assert client.get(url).url == reverse("admissions:queue")
+    client.force_login(make_user(django_user_model, "prof@example.re", "teacher"))
+    assert client.get(url).url == reverse("catalogue:home")
+    client.logout()
+    assert client.get(url).url == reverse("catalogue:home")
