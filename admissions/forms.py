@@ -394,7 +394,7 @@ class UploadForm(DsfrBaseForm):
     def __init__(self, *args, dated: bool = False, piece: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if piece:  # each upload field names its piece (several on one page)
-            label = f"Fichier pour « {piece} » (PDF, JPEG ou PNG, 5 Mo au plus)"
+            label = f"Fichier pour « {piece} »"
             self.fields["file"].label = label
             self["file"].label = label  # the DSFR form has already made its bound field
         self.fields["issued_on"].required = dated

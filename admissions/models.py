@@ -208,6 +208,17 @@ class Dossier(models.Model):
         when the centre sends the dossier back as incomplete (R-REG-3)."""
         return self.status in (self.Status.DRAFT, self.Status.INCOMPLETE)
 
+    def piece_open(self, item: DossierItem | None) -> bool:
+        """May the applicant add or remove files of this piece? Freely while drafting;
+        once deposited, only a missing or refused piece (the rest is being examined)."""
+        status = item.status if item is not None else DossierItem.Status.MISSING
+        if self.status == self.Status.DRAFT:
+            return status != DossierItem.Status.ACCEPTED
+        return self.accepts_pieces and status in (
+            DossierItem.Status.MISSING,
+            DossierItem.Status.REJECTED,
+        )
+
     @property
     def accepts_pieces(self) -> bool:
         """Pieces can be added or replaced until the registration is final."""

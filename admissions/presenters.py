@@ -36,6 +36,7 @@ class PieceRow:
     form: object = None
     # Another piece of its group (e.g. payslip for employment certificate) was given.
     alternative_given: bool = False
+    replaceable: bool = False  # the applicant may add or remove its files now
 
     @property
     def code(self) -> str:
@@ -57,10 +58,6 @@ class PieceRow:
             return "info"
         return ITEM_BADGES[self.item.status if self.item else DossierItem.Status.MISSING]
 
-    @property
-    def replaceable(self) -> bool:
-        return self.item is None or self.item.status != DossierItem.Status.ACCEPTED
-
 
 def piece_rows(dossier: Dossier, include_not_applicable: bool = False) -> list[PieceRow]:
     items = {item.code: item for item in dossier.items.all()}
@@ -69,11 +66,14 @@ def piece_rows(dossier: Dossier, include_not_applicable: bool = False) -> list[P
     groups_given = {
         p.group for p in pieces if p.group and p.code in items and items[p.code].status in given
     }
-    return [
+    rows = [
         PieceRow(piece, items.get(piece.code), alternative_given=piece.group in groups_given)
         for piece in pieces
         if include_not_applicable or piece.status != "not_applicable"
     ]
+    for row in rows:
+        row.replaceable = dossier.piece_open(row.item)
+    return rows
 
 
 @dataclass

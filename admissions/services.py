@@ -319,8 +319,10 @@ def add_file(dossier: Dossier, code: str, uploaded, by, issued_on: dt.date | Non
         item = locked.items.select_for_update().filter(code=code).first()
         if item is None:
             raise DossierError("Cette pièce n'est pas demandée pour ce dossier.")
-        if item.status == ItemStatus.ACCEPTED:
-            raise DossierError("Cette pièce a déjà été acceptée.")
+        if not locked.piece_open(item):
+            raise DossierError(
+                "Cette pièce est en cours d'examen ou acceptée : elle ne peut plus changer."
+            )
         if item.status == ItemStatus.REJECTED:
             for old in item.files.all():
                 uploads.delete_stored(old.stored_name)
@@ -356,7 +358,7 @@ def remove_file(dossier: Dossier, file_pk: int, by) -> None:
         locked = _locked(dossier)
         stored = DossierFile.objects.select_related("item").get(pk=file_pk, item__dossier=locked)
         item = stored.item
-        if not locked.accepts_pieces or item.status == ItemStatus.ACCEPTED:
+        if not locked.piece_open(item):
             raise DossierError("Ce fichier ne peut plus être retiré.")
         uploads.delete_stored(stored.stored_name)
         stored.delete()

@@ -221,5 +221,23 @@ def test_the_admissions_journey(browser, site, django_user_model):
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     assert download.value.suggested_filename.startswith("certificat-inscription-")
+
+    # 9. The same space on a 375 px phone: readable, no horizontal scrolling.
+    phone = browser.new_context(
+        locale="fr-FR",
+        viewport={"width": 375, "height": 812},
+        storage_state=applicant.storage_state(),
+    )
+    mobile = phone.new_page()
+    mobile.goto(f"{site}/espace/")
+    assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(mobile, "16-espace-mobile")
+    dossier_url = mobile.get_by_role("link", name="Voir tout le dossier").first.get_attribute(
+        "href"
+    )
+    mobile.goto(f"{site}{dossier_url}")
+    assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(mobile, "17-dossier-mobile")
+    phone.close()
     applicant.close()
     office.close()

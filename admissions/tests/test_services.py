@@ -428,3 +428,16 @@ def test_the_dib_is_charged_once_per_year(deposited, learner, reception, year, s
     again = fill(services.start_dossier(learner, year), units=("TET007",))
     labels = [line.label for line in services.dossier_quote(again).lines]
     assert not any("Droit d'inscription" in label for label in labels)
+
+
+def test_deposited_pieces_under_review_are_frozen(deposited, learner, reception):
+    """R-REG-7: depositing freezes the dossier: a piece being examined can be neither
+    removed nor added to; a refused one can be replaced."""
+    cv = deposited.items.get(code="cv")
+    with pytest.raises(services.DossierError):
+        services.add_file(deposited, "cv", pdf_file(), learner)
+    with pytest.raises(services.DossierError):
+        services.remove_file(deposited, cv.files.get().pk, learner)
+    services.review_item(cv, False, "Illisible", reception)
+    services.add_file(deposited, "cv", pdf_file("cv-net.pdf"), learner)
+    assert cv.files.get().display_name == "cv-net.pdf"
