@@ -1,0 +1,396 @@
+"""A general timetabling engine on OR-Tools CP-SAT (no Django, like the rules core).
+
+The model: events to place (a UE's class meetings, chats, web conferences), bookable
+slots (an evening position on a day), rooms with a capacity in centres, teachers,
+groups of events that must never overlap (the UEs one learner follows together; one
+teacher's UEs), and slots nobody may use.
+
+Hard constraints: every event placed once in one of its allowed slots; no two events of
+a group, or of a teacher, in the same slot; one event per room and slot; nothing in an
+unavailable slot. Soft constraints, weighted and reported one by one: a UE's sessions
+spread over the weeks (`spread`), a group's sessions on few evenings (`evenings`), one
+room per UE (`room_changes`), rooms big enough (`capacity`).
+
+When no timetable exists, `solve` says which constraints conflict, in words a planner
+understands: obvious impossibilities first (an event with no slot, a group with more
+sessions than slots), then the smallest set of constraint families CP-SAT proves
+incompatible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    day: dt.date
+    start: dt.time
+    minutes: int
+
+    @property
+    def week(self) -> tuple[int, int]:
+        return self.day.isocalendar()[:2]
+
+
+@dataclass(frozen=True)
+class Room:
+    id: str
+    centre: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """One session to place. `allowed` limits its slots (e.g. its semester's teaching
+    days); `needs_room` is false for sessions held online (chats, web conferences)."""
+
+    id: str
+    unit: str
+    kind: str
+    minutes: int
+    centre: str
+    size: int = 0
+    teacher: str = ""
+    needs_room: bool = True
+    allowed: frozenset[str] | None = None  # None: every slot
+
+
+@dataclass(frozen=True)
+class Group:
+    """Events that must never overlap, e.g. the UEs of one programme and semester."""
+
+    id: str
+    label: str
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Weights:
+    spread: int = 3
+    evenings: int = 1
+    room_changes: int = 2
+    capacity: int = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    slots: tuple[Slot, ...]
+    rooms: tuple[Room, ...]
+    events: tuple[Event, ...]
+    groups: tuple[Group, ...] = ()
+    unavailable: frozenset[str] = frozenset()
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass(frozen=True)
+class Placement:
+    event: str
+    slot: str
+    room: str  # "" for an online session
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: str  # "optimal", "feasible", "infeasible" or "unknown" (time ran out)
+    placements: tuple[Placement, ...]
+    soft: dict[str, int]  # cost of each soft constraint, unweighted
+    conflicts: tuple[str, ...]  # why there is no timetable, in French
+    seconds: float
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+class ProblemError(ValueError):
+    """A malformed problem (unknown id, duplicate…), in French."""
+
+
+def solve(
+    problem: Problem, time_limit_s: float = 10.0, workers: int = 2, seed: int = 0
+) -> Solution:
+    started = time.perf_counter()
+    _check(problem)
+    obvious = _obvious_conflicts(problem)
+    if obvious:
+        return Solution("infeasible", (), {}, tuple(obvious), time.perf_counter() - started)
+    built = _Model(problem)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(built.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution(
+            "optimal" if status == cp_model.OPTIMAL else "feasible",
+            built.placements(solver),
+            built.soft_costs(solver),
+            (),
+            time.perf_counter() - started,
+        )
+    if status == cp_model.INFEASIBLE:
+        conflicts = _explain(problem, time_limit_s)
+        return Solution("infeasible", (), {}, conflicts, time.perf_counter() - started)
+    return Solution(
+        "unknown",
+        (),
+        {},
+        ("Aucun planning trouvé dans le temps imparti ; augmentez la durée de calcul.",),
+        time.perf_counter() - started,
+    )
+
+
+# --- checks and explanations -------------------------------------------------------------
+
+
+def _check(problem: Problem) -> None:
+    for kind, ids in (
+        ("créneau", [s.id for s in problem.slots]),
+        ("salle", [r.id for r in problem.rooms]),
+        ("séance", [e.id for e in problem.events]),
+        ("groupe", [g.id for g in problem.groups]),
+    ):
+        seen = set()
+        for identifier in ids:
+            if identifier in seen:
+                raise ProblemError(f"{kind} en double : « {identifier} »")
+            seen.add(identifier)
+    slots = {s.id for s in problem.slots}
+    events = {e.id for e in problem.events}
+    for event in problem.events:
+        unknown = (event.allowed or frozenset()) - slots
+        if unknown:
+            raise ProblemError(f"séance « {event.id} » : créneau inconnu « {min(unknown)} »")
+    for group in problem.groups:
+        unknown = set(group.events) - events
+        if unknown:
+            raise ProblemError(f"groupe « {group.label} » : séance inconnue « {min(unknown)} »")
+    for slot in problem.unavailable - slots:
+        raise ProblemError(f"créneau indisponible inconnu « {slot} »")
+
+
+def _candidate_slots(problem: Problem, event: Event) -> list[str]:
+    allowed = event.allowed if event.allowed is not None else {s.id for s in problem.slots}
+    return [s.id for s in problem.slots if s.id in allowed and s.id not in problem.unavailable]
+
+
+def _rooms_for(problem: Problem, event: Event) -> list[Room]:
+    return [r for r in problem.rooms if r.centre == event.centre] if event.needs_room else []
+
+
+def _obvious_conflicts(problem: Problem) -> list[str]:
+    """Impossibilities a planner sees at once, each in one sentence."""
+    out = []
+    candidates = {e.id: set(_candidate_slots(problem, e)) for e in problem.events}
+    for event in problem.events:
+        if not candidates[event.id]:
+            out.append(
+                f"La séance {event.id} ({event.unit}) n'a aucun créneau possible : toutes ses "
+                "dates sont hors période ou indisponibles."
+            )
+        if event.needs_room and not _rooms_for(problem, event):
+            out.append(
+                f"La séance {event.id} ({event.unit}) demande une salle, et le centre "
+                f"« {event.centre} » n'en a aucune."
+            )
+    for label, members in _overlap_sets(problem):
+        union = set().union(*(candidates[e] for e in members)) if members else set()
+        if len(members) > len(union):
+            out.append(
+                f"{label} : {len(members)} séances à placer sans chevauchement, mais seulement "
+                f"{len(union)} créneaux possibles."
+            )
+    by_centre: dict[str, list[str]] = defaultdict(list)
+    for event in problem.events:
+        if event.needs_room:
+            by_centre[event.centre].append(event.id)
+    for centre, members in by_centre.items():
+        rooms = len([r for r in problem.rooms if r.centre == centre])
+        union = set().union(*(candidates[e] for e in members))
+        if rooms and len(members) > rooms * len(union):
+            out.append(
+                f"Centre « {centre} » : {len(members)} séances en salle pour {rooms} salle(s) "
+                f"et {len(union)} créneaux."
+            )
+    return out
+
+
+def _overlap_sets(problem: Problem) -> list[tuple[str, list[str]]]:
+    """Every set of events that must not overlap, with its label for the planner."""
+    sets = [(f"Groupe « {g.label} »", list(g.events)) for g in problem.groups]
+    by_teacher: dict[str, list[str]] = defaultdict(list)
+    for event in problem.events:
+        if event.teacher:
+            by_teacher[event.teacher].append(event.id)
+    sets += [(f"Enseignant « {t} »", members) for t, members in sorted(by_teacher.items())]
+    return sets
+
+
+def _explain(problem: Problem, time_limit_s: float) -> tuple[str, ...]:
+    """The constraint families CP-SAT finds incompatible (a small core), named."""
+    built = _Model(problem, with_assumptions=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1  # cores of assumptions need a single worker
+    if solver.solve(built.model) != cp_model.INFEASIBLE:
+        return ("Les contraintes sont incompatibles, sans qu'une cause simple soit trouvée.",)
+    core = solver.sufficient_assumptions_for_infeasibility()
+    names = [built.assumption_labels[i] for i in core if i in built.assumption_labels]
+    if not names:
+        return ("Les contraintes sont incompatibles, sans qu'une cause simple soit trouvée.",)
+    return ("Aucun planning ne respecte ensemble : " + " ; ".join(sorted(set(names))) + ".",)
+
+
+# --- the CP-SAT model --------------------------------------------------------------------
+
+
+class _Model:
+    def __init__(self, problem: Problem, with_assumptions: bool = False):
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.assumption_labels: dict[int, str] = {}
+        self.with_assumptions = with_assumptions
+        slots = {s.id: s for s in problem.slots}
+        self.slots = slots
+        self.events = {e.id: e for e in problem.events}
+        m = self.model
+        # x[e, s]: event e takes slot s; z[e, s, r]: and room r.
+        self.x: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.z: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        for event in problem.events:
+            candidates = _candidate_slots(problem, event)
+            for slot in candidates:
+                self.x[event.id, slot] = m.new_bool_var(f"x[{event.id},{slot}]")
+            guard = self._guard(f"placer chaque séance de {event.unit}", key=f"unit:{event.unit}")
+            self._add(m.add_exactly_one(self.x[event.id, s] for s in candidates), guard)
+            rooms = _rooms_for(problem, event)
+            for slot in candidates if rooms else ():
+                per_room = []
+                for room in rooms:
+                    var = m.new_bool_var(f"z[{event.id},{slot},{room.id}]")
+                    self.z[event.id, slot, room.id] = var
+                    per_room.append(var)
+                m.add(sum(per_room) == self.x[event.id, slot])
+        for label, members in _overlap_sets(problem):
+            guard = self._guard(
+                label.replace("Groupe", "le groupe").replace("Enseignant", "l'enseignant")
+                + " sans chevauchement",
+                key=label,
+            )
+            by_slot: dict[str, list] = defaultdict(list)
+            for event in members:
+                for (e, s), var in self.x.items():
+                    if e == event:
+                        by_slot[s].append(var)
+            for variables in by_slot.values():
+                if len(variables) > 1:
+                    self._add(m.add_at_most_one(variables), guard)
+        by_room_slot: dict[tuple[str, str], list] = defaultdict(list)
+        for (_e, s, r), var in self.z.items():
+            by_room_slot[r, s].append(var)
+        for (room, _slot), variables in by_room_slot.items():
+            if len(variables) > 1:
+                centre = next(r.centre for r in problem.rooms if r.id == room)
+                guard = self._guard(
+                    f"une séance par salle et par créneau au centre « {centre} »",
+                    key=f"rooms:{centre}",
+                )
+                self._add(m.add_at_most_one(variables), guard)
+        if not with_assumptions:
+            self._objective()
+
+    def _guard(self, label: str, key: str):
+        if not self.with_assumptions:
+            return None
+        if not hasattr(self, "_guards"):
+            self._guards: dict[str, cp_model.IntVar] = {}
+        if key not in self._guards:
+            literal = self.model.new_bool_var(f"a[{key}]")
+            self._guards[key] = literal
+            self.model.add_assumption(literal)
+            self.assumption_labels[literal.index] = label
+        return self._guards[key]
+
+    @staticmethod
+    def _add(constraint, guard) -> None:
+        if guard is not None:
+            constraint.only_enforce_if(guard)
+
+    def _objective(self) -> None:
+        m, problem, weights = self.model, self.problem, self.problem.weights
+        terms = []
+        self.soft_vars: dict[str, list] = defaultdict(list)
+        # spread: per UE and week, sessions beyond an even share of the weeks.
+        by_unit_week: dict[tuple[str, tuple[int, int]], list] = defaultdict(list)
+        unit_events: dict[str, set[str]] = defaultdict(set)
+        unit_weeks: dict[str, set] = defaultdict(set)
+        for (event, slot), var in self.x.items():
+            unit = self.events[event].unit
+            week = self.slots[slot].week
+            by_unit_week[unit, week].append(var)
+            unit_events[unit].add(event)
+            unit_weeks[unit].add(week)
+        for (unit, _week), variables in by_unit_week.items():
+            share = math.ceil(len(unit_events[unit]) / max(len(unit_weeks[unit]), 1))
+            over = m.new_int_var(0, len(variables), f"over[{unit},{_week}]")
+            m.add(sum(variables) <= share + over)
+            self.soft_vars["spread"].append(over)
+            terms.append(weights.spread * over)
+        # evenings: per group, each day with a session counts once.
+        for group in problem.groups:
+            by_day: dict[dt.date, list] = defaultdict(list)
+            members = set(group.events)
+            for (event, slot), var in self.x.items():
+                if event in members:
+                    by_day[self.slots[slot].day].append(var)
+            for day, variables in by_day.items():
+                used = m.new_bool_var(f"evening[{group.id},{day}]")
+                m.add_max_equality(used, variables)
+                self.soft_vars["evenings"].append(used)
+                terms.append(weights.evenings * used)
+        # room_changes: rooms a UE uses beyond the first.
+        by_unit_room: dict[tuple[str, str], list] = defaultdict(list)
+        for (event, _slot, room), var in self.z.items():
+            by_unit_room[self.events[event].unit, room].append(var)
+        rooms_of_unit: dict[str, list] = defaultdict(list)
+        for (unit, room), variables in by_unit_room.items():
+            used = m.new_bool_var(f"room[{unit},{room}]")
+            m.add_max_equality(used, variables)
+            rooms_of_unit[unit].append(used)
+        for unit, used in rooms_of_unit.items():
+            extra = m.new_int_var(0, len(used), f"room_changes[{unit}]")
+            m.add(extra >= sum(used) - 1)
+            self.soft_vars["room_changes"].append(extra)
+            terms.append(weights.room_changes * extra)
+        # capacity: students beyond the room's capacity, per session.
+        capacity = {r.id: r.capacity for r in problem.rooms}
+        for (event, _slot, room), var in self.z.items():
+            excess = self.events[event].size - capacity[room]
+            if excess > 0:
+                self.soft_vars["capacity"].append(excess * var)
+                terms.append(weights.capacity * excess * var)
+        m.minimize(sum(terms))
+
+    def placements(self, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
+        rooms = {(e, s): r for (e, s, r), var in self.z.items() if solver.value(var)}
+        out = [
+            Placement(e, s, rooms.get((e, s), ""))
+            for (e, s), var in self.x.items()
+            if solver.value(var)
+        ]
+        order = {s.id: i for i, s in enumerate(self.problem.slots)}
+        return tuple(sorted(out, key=lambda p: (order[p.slot], p.event)))
+
+    def soft_costs(self, solver: cp_model.CpSolver) -> dict[str, int]:
+        return {
+            name: int(sum(solver.value(v) for v in self.soft_vars.get(name, [])))
+            for name in ("spread", "evenings", "room_changes", "capacity")
+        }
