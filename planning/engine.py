@@ -8,8 +8,10 @@ teacher's UEs), and slots nobody may use.
 Hard constraints: every event placed once in one of its allowed slots; no two events of
 a group, or of a teacher, in the same slot; one event per room and slot; nothing in an
 unavailable slot. Soft constraints, weighted and reported one by one: a UE's sessions
-spread over the weeks (`spread`), a group's sessions on few evenings (`evenings`), one
-room per UE (`room_changes`), rooms big enough (`capacity`).
+spread over the weeks (`spread`), a group's sessions on few evenings (`evenings`) —
+both in the solver's objective — then, as rooms are given slot by slot once the times
+are fixed (a centre never has more sessions in a slot than rooms), one room per UE
+(`room_changes`) and rooms big enough (`capacity`), reported.
 
 When no timetable exists, `solve` says which constraints conflict, in words a planner
 understands: obvious impossibilities first (an event with no slot, a group with more
@@ -123,22 +125,27 @@ def solve(
     if obvious:
         return Solution("infeasible", (), {}, tuple(obvious), time.perf_counter() - started)
     built = _Model(problem)
+    built.warm_start(_greedy(problem), time_limit_s / 10)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(built.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        placements = built.placements(solver)
         return Solution(
             "optimal" if status == cp_model.OPTIMAL else "feasible",
-            built.placements(solver),
-            built.soft_costs(solver),
+            placements,
+            built.soft_costs(solver, placements),
             (),
             time.perf_counter() - started,
         )
     if status == cp_model.INFEASIBLE:
         conflicts = _explain(problem, time_limit_s)
         return Solution("infeasible", (), {}, conflicts, time.perf_counter() - started)
+    if built.fallback is not None:
+        placements, soft = built.fallback
+        return Solution("feasible", placements, soft, (), time.perf_counter() - started)
     return Solution(
         "unknown",
         (),
@@ -249,6 +256,44 @@ def _explain(problem: Problem, time_limit_s: float) -> tuple[str, ...]:
     return ("Aucun planning ne respecte ensemble : " + " ; ".join(sorted(set(names))) + ".",)
 
 
+def _greedy(problem: Problem) -> dict[str, tuple[str, str]]:
+    """A quick first timetable to start the solver from (a hint, not a constraint): each
+    UE's sessions aimed at evenly spaced slots, moved forward past any clash. Events
+    it cannot place are left for the solver."""
+    overlap: dict[str, list[str]] = defaultdict(list)  # event → the sets it belongs to
+    for label, members in _overlap_sets(problem):
+        for event in members:
+            overlap[event].append(label)
+    taken: set[tuple[str, str]] = set()  # (set label, slot) and ("room:" + id, slot)
+    by_unit: dict[str, list[Event]] = defaultdict(list)
+    for event in problem.events:
+        by_unit[event.unit].append(event)
+    order = sorted(by_unit.values(), key=lambda evs: len(_candidate_slots(problem, evs[0])))
+    placed: dict[str, tuple[str, str]] = {}
+    for events in order:
+        for index, event in enumerate(events):
+            candidates = _candidate_slots(problem, event)
+            if not candidates:
+                continue
+            target = index * len(candidates) // len(events)
+            for step in range(len(candidates)):
+                slot = candidates[(target + step) % len(candidates)]
+                if any((label, slot) in taken for label in overlap[event.id]):
+                    continue
+                rooms = [
+                    r for r in _rooms_for(problem, event) if (f"room:{r.id}", slot) not in taken
+                ]
+                if event.needs_room and not rooms:
+                    continue
+                room = max(rooms, key=lambda r: r.capacity).id if rooms else ""
+                placed[event.id] = (slot, room)
+                taken.update((label, slot) for label in overlap[event.id])
+                if room:
+                    taken.add((f"room:{room}", slot))
+                break
+    return placed
+
+
 # --- the CP-SAT model --------------------------------------------------------------------
 
 
@@ -257,28 +302,24 @@ class _Model:
         self.problem = problem
         self.model = cp_model.CpModel()
         self.assumption_labels: dict[int, str] = {}
+        self.fallback: tuple | None = None  # the greedy timetable, completed
         self.with_assumptions = with_assumptions
         slots = {s.id: s for s in problem.slots}
         self.slots = slots
         self.events = {e.id: e for e in problem.events}
         m = self.model
-        # x[e, s]: event e takes slot s; z[e, s, r]: and room r.
+        # x[e, s]: event e takes slot s. Rooms are given afterwards, slot by slot
+        # (`_rooms`): here a centre never has more sessions in a slot than rooms.
         self.x: dict[tuple[str, str], cp_model.IntVar] = {}
-        self.z: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        self.x_of: dict[str, dict[str, cp_model.IntVar]] = defaultdict(dict)
         for event in problem.events:
             candidates = _candidate_slots(problem, event)
             for slot in candidates:
-                self.x[event.id, slot] = m.new_bool_var(f"x[{event.id},{slot}]")
+                var = m.new_bool_var(f"x[{event.id},{slot}]")
+                self.x[event.id, slot] = var
+                self.x_of[event.id][slot] = var
             guard = self._guard(f"placer chaque séance de {event.unit}", key=f"unit:{event.unit}")
-            self._add(m.add_exactly_one(self.x[event.id, s] for s in candidates), guard)
-            rooms = _rooms_for(problem, event)
-            for slot in candidates if rooms else ():
-                per_room = []
-                for room in rooms:
-                    var = m.new_bool_var(f"z[{event.id},{slot},{room.id}]")
-                    self.z[event.id, slot, room.id] = var
-                    per_room.append(var)
-                m.add(sum(per_room) == self.x[event.id, slot])
+            self._add(m.add_exactly_one(self.x_of[event.id].values()), guard)
         for label, members in _overlap_sets(problem):
             guard = self._guard(
                 label.replace("Groupe", "le groupe").replace("Enseignant", "l'enseignant")
@@ -287,23 +328,25 @@ class _Model:
             )
             by_slot: dict[str, list] = defaultdict(list)
             for event in members:
-                for (e, s), var in self.x.items():
-                    if e == event:
-                        by_slot[s].append(var)
+                for slot, var in self.x_of[event].items():
+                    by_slot[slot].append(var)
             for variables in by_slot.values():
                 if len(variables) > 1:
                     self._add(m.add_at_most_one(variables), guard)
-        by_room_slot: dict[tuple[str, str], list] = defaultdict(list)
-        for (_e, s, r), var in self.z.items():
-            by_room_slot[r, s].append(var)
-        for (room, _slot), variables in by_room_slot.items():
-            if len(variables) > 1:
-                centre = next(r.centre for r in problem.rooms if r.id == room)
+        rooms_in = defaultdict(int)
+        for room in problem.rooms:
+            rooms_in[room.centre] += 1
+        in_room: dict[tuple[str, str], list] = defaultdict(list)
+        for event in problem.events:
+            if event.needs_room:
+                for slot, var in self.x_of[event.id].items():
+                    in_room[event.centre, slot].append(var)
+        for (centre, _slot), variables in in_room.items():
+            if len(variables) > rooms_in[centre]:
                 guard = self._guard(
-                    f"une séance par salle et par créneau au centre « {centre} »",
-                    key=f"rooms:{centre}",
+                    f"{rooms_in[centre]} salle(s) au centre « {centre} »", key=f"rooms:{centre}"
                 )
-                self._add(m.add_at_most_one(variables), guard)
+                self._add(m.add(sum(variables) <= rooms_in[centre]), guard)
         if not with_assumptions:
             self._objective()
 
@@ -353,44 +396,92 @@ class _Model:
                     by_day[self.slots[slot].day].append(var)
             for day, variables in by_day.items():
                 used = m.new_bool_var(f"evening[{group.id},{day}]")
-                m.add_max_equality(used, variables)
+                for variable in variables:  # minimised: true only when needed
+                    m.add_implication(variable, used)
                 self.soft_vars["evenings"].append(used)
                 terms.append(weights.evenings * used)
-        # room_changes: rooms a UE uses beyond the first.
-        by_unit_room: dict[tuple[str, str], list] = defaultdict(list)
-        for (event, _slot, room), var in self.z.items():
-            by_unit_room[self.events[event].unit, room].append(var)
-        rooms_of_unit: dict[str, list] = defaultdict(list)
-        for (unit, room), variables in by_unit_room.items():
-            used = m.new_bool_var(f"room[{unit},{room}]")
-            m.add_max_equality(used, variables)
-            rooms_of_unit[unit].append(used)
-        for unit, used in rooms_of_unit.items():
-            extra = m.new_int_var(0, len(used), f"room_changes[{unit}]")
-            m.add(extra >= sum(used) - 1)
-            self.soft_vars["room_changes"].append(extra)
-            terms.append(weights.room_changes * extra)
-        # capacity: students beyond the room's capacity, per session.
-        capacity = {r.id: r.capacity for r in problem.rooms}
-        for (event, _slot, room), var in self.z.items():
-            excess = self.events[event].size - capacity[room]
-            if excess > 0:
-                self.soft_vars["capacity"].append(excess * var)
-                terms.append(weights.capacity * excess * var)
         m.minimize(sum(terms))
 
+    def warm_start(self, placed: dict[str, tuple[str, str]], time_limit_s: float) -> None:
+        """Start the search from the greedy timetable. A partial hint helps CP-SAT little
+        on this model, so the greedy placement is first completed (the soft-cost
+        variables computed) with every placement fixed; that complete, feasible
+        assignment becomes the hint: the real search then starts with a solution."""
+        if len(placed) < len(self.problem.events):
+            return
+        for (event, slot), var in self.x.items():
+            self.model.add_hint(var, placed[event][0] == slot)
+        probe = cp_model.CpSolver()
+        probe.parameters.fix_variables_to_their_hinted_value = True
+        probe.parameters.max_time_in_seconds = max(time_limit_s, 1.0)
+        probe.parameters.num_workers = 1
+        if probe.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.model.clear_hints()
+            return
+        self.model.clear_hints()
+        for index in range(len(self.model.proto.variables)):
+            var = self.model.get_int_var_from_proto_index(index)
+            self.model.add_hint(var, probe.value(var))
+        # If the search finds nothing better in its time, this timetable stands.
+        placements = self.placements(probe)
+        self.fallback = (placements, self.soft_costs(probe, placements))
+
     def placements(self, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
-        rooms = {(e, s): r for (e, s, r), var in self.z.items() if solver.value(var)}
-        out = [
-            Placement(e, s, rooms.get((e, s), ""))
-            for (e, s), var in self.x.items()
-            if solver.value(var)
-        ]
+        chosen = {e: s for (e, s), var in self.x.items() if solver.value(var)}
+        rooms = _rooms(self.problem, chosen)
         order = {s.id: i for i, s in enumerate(self.problem.slots)}
+        out = [Placement(e, s, rooms.get(e, "")) for e, s in chosen.items()]
         return tuple(sorted(out, key=lambda p: (order[p.slot], p.event)))
 
-    def soft_costs(self, solver: cp_model.CpSolver) -> dict[str, int]:
-        return {
+    def soft_costs(self, solver: cp_model.CpSolver, placements) -> dict[str, int]:
+        costs = {
             name: int(sum(solver.value(v) for v in self.soft_vars.get(name, [])))
-            for name in ("spread", "evenings", "room_changes", "capacity")
+            for name in ("spread", "evenings")
         }
+        return costs | _room_costs(self.problem, placements)
+
+
+def _rooms(problem: Problem, chosen: dict[str, str]) -> dict[str, str]:
+    """Rooms for the placed sessions, slot by slot: each UE keeps the room it had if it
+    is free, else takes the smallest free room that holds its group (else the largest)."""
+    events = {e.id: e for e in problem.events}
+    by_slot: dict[str, list[Event]] = defaultdict(list)
+    for event_id, slot in chosen.items():
+        if events[event_id].needs_room:
+            by_slot[slot].append(events[event_id])
+    order = {s.id: i for i, s in enumerate(problem.slots)}
+    usual: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for slot in sorted(by_slot, key=order.__getitem__):
+        free = {r.id: r for r in problem.rooms}
+        # the biggest groups choose first
+        for event in sorted(by_slot[slot], key=lambda e: (-e.size, e.id)):
+            candidates = [r for r in free.values() if r.centre == event.centre]
+            if not candidates:
+                continue
+            room = free.get(usual.get(event.unit, ""))
+            if room is None or room.centre != event.centre:
+                holding = [r for r in candidates if r.capacity >= event.size]
+                room = (
+                    min(holding, key=lambda r: (r.capacity, r.id))
+                    if holding
+                    else max(candidates, key=lambda r: (r.capacity, r.id))
+                )
+            out[event.id] = room.id
+            usual.setdefault(event.unit, room.id)
+            del free[room.id]
+    return out
+
+
+def _room_costs(problem: Problem, placements) -> dict[str, int]:
+    events = {e.id: e for e in problem.events}
+    capacity = {r.id: r.capacity for r in problem.rooms}
+    rooms_of_unit: dict[str, set[str]] = defaultdict(set)
+    over = 0
+    for placement in placements:
+        if placement.room:
+            event = events[placement.event]
+            rooms_of_unit[event.unit].add(placement.room)
+            over += max(event.size - capacity[placement.room], 0)
+    changes = sum(len(rooms) - 1 for rooms in rooms_of_unit.values())
+    return {"room_changes": changes, "capacity": over}
