@@ -169,6 +169,13 @@ BROKEN = [
         "les catégories 1 à 8 doivent être couvertes",
         id="job-seeker-category-missing",
     ),
+    pytest.param(
+        "years/2016-2017.toml",
+        'when = "foreign_national"',
+        'when = "martian"',
+        "years/2016-2017.toml [document[8].when] : condition inconnue « martian »",
+        id="document-with-an-unknown-condition",
+    ),
 ]
 
 
