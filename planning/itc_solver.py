@@ -53,6 +53,9 @@ PROOF_SHARE = 0.1
 FIRST_PASS_SHARE = 0.4
 # Share of the time limit for the passes with main rooms, and the length of one pass.
 MAIN_PASS_SHARE = 0.3
+MAIN_PASSES = 1
+# Share of the neighbourhoods grown from a course that costs something.
+GUIDED_SHARE = 0.5
 # A pass with main rooms is not started with less time than this.
 MIN_PASS_S = 2.0
 # Time limit of one repair of the neighbourhood search, and the least time worth one.
@@ -146,7 +149,11 @@ class _TimeModel:
                 for k in range(top):
                     var = self.d[c, p, k] = model.new_bool_var(f"d_{c}_{p}_{k}")
                     downs.append(var)
-                    objective.append(capacity_weight * (course.students - capacities[k]) * var)
+                    objective.append(
+                        capacity_weight
+                        * (min(course.students, capacities[top]) - capacities[k])
+                        * var
+                    )
                 if downs:
                     model.add(sum(downs) <= free)
             model.add(sum(self.x[c, p] for p in allowed) == course.lectures)
@@ -517,6 +524,34 @@ def _repair(
     return repaired, status == cp_model.OPTIMAL
 
 
+def _costly_courses(structure: _Structure, timetable: Rooms) -> tuple[list[int], list[int]]:
+    """The courses with a soft cost (too small a room, too few days, an isolated lecture,
+    several rooms), and those with several rooms."""
+    instance = structure.instance
+    per_day = instance.periods_per_day
+    periods_of: dict[int, set[int]] = defaultdict(set)
+    rooms_of: dict[int, set[int]] = defaultdict(set)
+    costly: set[int] = set()
+    for (c, p), r in timetable.items():
+        periods_of[c].add(p)
+        rooms_of[c].add(r)
+        if instance.rooms[r].capacity < instance.courses[c].students:
+            costly.add(c)
+    unstable = sorted(c for c, rooms in rooms_of.items() if len(rooms) > 1)
+    costly.update(unstable)
+    for c, course in enumerate(instance.courses):
+        if len({p // per_day for p in periods_of[c]}) < course.min_working_days:
+            costly.add(c)
+    for members, _ in structure.groups:
+        busy = {p: c for c in members for p in periods_of[c]}
+        for p, c in busy.items():
+            before = p - 1 if p % per_day > 0 else None
+            after = p + 1 if p % per_day < per_day - 1 else None
+            if before not in busy and after not in busy:
+                costly.add(c)
+    return sorted(costly), unstable
+
+
 class _Neighbourhoods:
     """Lectures to re-place together, of several kinds, each with its own size that grows
     while its sub-problems are solved to optimality and shrinks otherwise."""
@@ -531,24 +566,33 @@ class _Neighbourhoods:
         self.sizes["days"] = max(2, count // 4)
 
     def pick(self, timetable: Rooms) -> tuple[str, set[tuple[int, int]], set[int]]:
-        """A kind, the free lectures and the periods they may use."""
+        """A kind, the free lectures and the periods they may use. Half of the time the
+        search starts from a course that costs something (for room sharers: from one
+        using several rooms)."""
         structure, rng = self.structure, self.rng
         instance = structure.instance
         count = len(instance.courses)
         kind = rng.choice(self.KINDS)
         size = min(self.sizes[kind], count)
         everything = set(range(instance.periods))
+        costly, unstable = _costly_courses(structure, timetable)
+        pool = unstable if kind == "room sharers" else costly
+        seed = rng.choice(pool) if pool and rng.random() < GUIDED_SHARE else rng.randrange(count)
         if kind == "courses":
-            chosen = set(rng.sample(range(count), size))
+            others = [c for c in range(count) if c != seed]
+            chosen = {seed, *rng.sample(others, size - 1)}
         elif kind == "room sharers":
-            chosen = self._room_sharers(timetable, size)
+            chosen = self._room_sharers(timetable, size, seed)
         else:
-            chosen = self._related(size)
+            chosen = self._related(size, seed)
         if kind != "days":
             return kind, {key for key in timetable if key[0] in chosen}, everything
         per_day = instance.periods_per_day
-        two = rng.sample(range(instance.days), min(2, instance.days))
-        window = {p for p in everything if p // per_day in two}
+        lectures_of_seed = sorted(p // per_day for (c, p) in timetable if c == seed)
+        first = rng.choice(lectures_of_seed) if lectures_of_seed else rng.randrange(instance.days)
+        other = [d for d in range(instance.days) if d != first]
+        days = {first, *rng.sample(other, min(1, len(other)))}
+        window = {p for p in everything if p // per_day in days}
         return kind, {key for key in timetable if key[0] in chosen and key[1] in window}, window
 
     def update(self, kind: str, optimal: bool) -> None:
@@ -556,12 +600,12 @@ class _Neighbourhoods:
         size = self.sizes[kind] + (1 if optimal else -1)
         self.sizes[kind] = max(2, min(count, size))
 
-    def _related(self, size: int) -> set[int]:
-        """Courses sharing curricula or teachers, grown from a random course."""
+    def _related(self, size: int, seed: int) -> set[int]:
+        """Courses sharing curricula or teachers, grown from `seed`."""
         rng, neighbours = self.rng, self.structure.neighbours
         count = len(neighbours)
-        chosen = {rng.randrange(count)}
-        frontier = sorted(neighbours[next(iter(chosen))])
+        chosen = {seed}
+        frontier = sorted(neighbours[seed])
         while len(chosen) < size:
             if not frontier:
                 frontier = [rng.randrange(count)]
@@ -571,8 +615,8 @@ class _Neighbourhoods:
                 frontier.extend(sorted(neighbours[c] - chosen))
         return chosen
 
-    def _room_sharers(self, timetable: Rooms, size: int) -> set[int]:
-        """Courses using the rooms of a random course, and so on."""
+    def _room_sharers(self, timetable: Rooms, size: int, seed: int) -> set[int]:
+        """Courses using the rooms of `seed`, and so on."""
         rng = self.rng
         count = len(self.structure.instance.courses)
         users: dict[int, set[int]] = defaultdict(set)
@@ -580,7 +624,7 @@ class _Neighbourhoods:
         for (c, _), r in timetable.items():
             users[r].add(c)
             rooms_of[c].add(r)
-        chosen = {rng.randrange(count)}
+        chosen = {seed}
         while len(chosen) < size:
             pool = sorted({n for c in chosen for r in rooms_of[c] for n in users[r]} - chosen)
             chosen.add(rng.choice(pool) if pool else rng.randrange(count))
@@ -660,7 +704,8 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
         passes += 1
         model = _TimeModel(instance, _main_rooms_of(instance, best))
         model.add_hint(best)
-        solver = _solver(end_of_main - elapsed() - room_budget(), workers, seed + passes, True)
+        length = min(end_of_main - elapsed(), MAIN_PASS_SHARE * time_limit_s / MAIN_PASSES)
+        solver = _solver(length - room_budget(), workers, seed + passes, lns_only=True)
         status = solver.solve(model.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
