@@ -19,6 +19,20 @@ def accept_all(dossier, by):
         services.review_item(item, True, "", by)
 
 
+def terminate_5_of_20(dossier, by, reference="1A 1"):
+    """A force-majeure termination received on 14/11/2016 (letter of 10/11) after 5 of
+    20 sessions (R-REG-8)."""
+    return services.terminate(
+        dossier,
+        by,
+        requested_on=dt.date(2016, 11, 14),
+        letter_date=dt.date(2016, 11, 10),
+        letter_reference=reference,
+        sessions_delivered=5,
+        sessions_planned=20,
+    )
+
+
 def pay(dossier, by, amount="118.00", token=None, payer="learner"):
     return services.record_payment(
         dossier,
@@ -228,15 +242,7 @@ def test_termination_is_settled_pro_rata(deposited, learner, reception, settings
     pay(deposited, reception, str(total))
     services.validate(deposited, reception)
     settings.PARCOURS_TODAY = "2016-11-15"
-    cancellation = services.terminate(
-        deposited,
-        reception,
-        requested_on=dt.date(2016, 11, 14),
-        letter_date=dt.date(2016, 11, 10),
-        letter_reference="1A 234 567 8901 2",
-        sessions_delivered=5,
-        sessions_planned=20,
-    )
+    cancellation = terminate_5_of_20(deposited, reception, "1A 234 567 8901 2")
     expected_owed = Decimal("118.00") + (total - Decimal("118.00")) * Decimal(5) / Decimal(20)
     assert cancellation.owed == expected_owed.quantize(Decimal("0.01"))
     assert cancellation.refund == total - cancellation.owed
@@ -286,15 +292,7 @@ def test_termination_when_only_the_registration_fees_were_paid(deposited, recept
     services.validate(deposited, reception)
     total = services.dossier_quote(deposited).total
     settings.PARCOURS_TODAY = "2016-11-15"
-    cancellation = services.terminate(
-        deposited,
-        reception,
-        requested_on=dt.date(2016, 11, 14),
-        letter_date=dt.date(2016, 11, 10),
-        letter_reference="1A 1",
-        sessions_delivered=5,
-        sessions_planned=20,
-    )
+    cancellation = terminate_5_of_20(deposited, reception, "1A 1")
     owed = (Decimal("118.00") + (total - Decimal("118.00")) / 4).quantize(Decimal("0.01"))
     assert (cancellation.owed, cancellation.paid, cancellation.refund) == (
         owed,
@@ -416,15 +414,7 @@ def test_the_dib_is_charged_once_per_year(deposited, learner, reception, year, s
     pay(deposited, reception)
     services.validate(deposited, reception)
     settings.PARCOURS_TODAY = "2016-11-15"
-    services.terminate(
-        deposited,
-        reception,
-        requested_on=dt.date(2016, 11, 14),
-        letter_date=dt.date(2016, 11, 10),
-        letter_reference="1A 1",
-        sessions_delivered=5,
-        sessions_planned=20,
-    )
+    terminate_5_of_20(deposited, reception, "1A 1")
     again = fill(services.start_dossier(learner, year), units=("TET007",))
     labels = [line.label for line in services.dossier_quote(again).lines]
     assert not any("Droit d'inscription" in label for label in labels)
