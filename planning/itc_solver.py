@@ -1,27 +1,36 @@
 """CP-SAT for the ITC-2007 Track 3 benchmark (curriculum-based course timetabling, UD2).
 
-Rooms make a direct model big (course x period x room). The solver avoids that:
+A direct model (course x period x room) is big and slow on two cores; the solver works
+on smaller models instead and only builds exact room variables where they are few.
 
-- Time model. Booleans x[c, p] (course c has a lecture in period p). Rooms enter through
-  Hall's condition: the rooms a lecture may use without a capacity cost are nested (all
-  rooms of at least its size), so a room assignment exists iff, for every capacity
-  class j, the lectures needing a class >= j are no more than the rooms of class >= j.
-  A lecture may be moved down to a smaller class k (d[c, p, k]) at the UD2 capacity cost.
-  Room stability enters through a main room per course: a lecture is either in its
-  course's main room (at most one lecture per room and period) or elsewhere, for a cost
-  of 1 (an upper bound of its share of the room stability cost); the Hall conditions
-  then count the free rooms only, so they stay exact.
-  Minimum working days use day indicators, isolated lectures one indicator per
-  curriculum and period (identical curricula merged, counted with their multiplicity).
-- Room model. With the periods fixed, a small model picks the actual rooms, minimising
-  room capacity + room stability exactly, started from the time model's rooms.
-- Loop. The main rooms start from a greedy choice, then become each course's most used
-  room in the best timetable so far; the time model is solved again from that timetable
-  (as a hint) while time remains.
+- Time model. Booleans x[c, p] (course c has a lecture in period p), at most one lecture
+  per period for each curriculum and each teacher (maximal cliques only). Rooms enter
+  through Hall's condition: the rooms a lecture may use without a capacity cost are
+  nested (every room at least its size), so rooms can be given to a period's lectures
+  iff, for every capacity class j, the lectures needing a class >= j are no more than
+  the rooms of class >= j. A lecture may move down to a smaller class k (d[c, p, k]) at
+  the UD2 capacity cost. Minimum working days use day indicators; isolated lectures one
+  indicator per curriculum and period (identical curricula merged, weighted by their
+  count). Without room stability this model is a relaxation of the problem: its bound
+  is a lower bound of the UD2 optimum (`SolveResult.objective_bound`).
+- Main rooms. A second form of the time model adds each course's main room: a lecture
+  is in it (one lecture per room and period) or elsewhere for a cost of 1, an upper
+  bound of its share of room stability; Hall's condition then counts the rooms left
+  free, so it stays exact.
+- Rooms. Periods fixed, the actual rooms minimising room capacity + room stability: a
+  greedy start, then rounds of one optimal assignment per period given a main room per
+  course (each course's most used room, reshuffled for a few courses when stalled), then
+  an exact CP-SAT model (lectures x rooms booleans) from the best of these.
+- Repairs. Large neighbourhood search on the complete timetable: a few courses' lectures
+  (all of them, or those of two days) are freed and placed again, periods and rooms, by
+  an exact CP-SAT model of the UD2 cost they change, everything else fixed.
 
-The first pass solves the time model without room stability, a relaxation of the
-problem: its bound is a lower bound of the best UD2 cost (`SolveResult.objective_bound`).
-The result is meant to be scored by `planning.itc2007.score`, not by these objectives.
+`solve` runs: the relaxation with CP-SAT's default portfolio for a moment (its LP gives
+the bound and proves small instances), the relaxation with every worker on CP-SAT's own
+neighbourhood search, rooms, one pass with main rooms (each course's most used
+room) from the best timetable, rooms, then repairs until the time limit.
+The shares of time are general settings below, not fitted to an instance. Results are
+meant to be scored by `planning.itc2007.score`, never by these objectives.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ortools.graph.python import linear_sum_assignment
 from ortools.sat.python import cp_model
 
 from planning.itc2007 import WEIGHTS, Assignment, Instance, score
@@ -49,13 +59,15 @@ ROOM_STAGE_MIN_S = 0.5
 BOUND_TOLERANCE = 1e-6
 # Shares of the time limit: the relaxation with the default portfolio (for its bound),
 # then with every worker on neighbourhood search (both phases together: FIRST_PASS_SHARE).
-PROOF_SHARE = 0.1
+PROOF_SHARE = 0.03
 FIRST_PASS_SHARE = 0.4
 # Share of the time limit for the passes with main rooms, and the length of one pass.
 MAIN_PASS_SHARE = 0.3
 MAIN_PASSES = 1
 # Share of the neighbourhoods grown from a course that costs something.
 GUIDED_SHARE = 0.5
+# Rounds of the room matching without improvement before some main rooms are shuffled.
+MATCHING_STALL = 3
 # A pass with main rooms is not started with less time than this.
 MIN_PASS_S = 2.0
 # Time limit of one repair of the neighbourhood search, and the least time worth one.
@@ -303,6 +315,73 @@ def _greedy_rooms(
     return chosen
 
 
+def _rc_rs_cost(instance: Instance, timetable: Rooms) -> int:
+    """Room capacity + room stability of a timetable (the costs rooms decide)."""
+    rooms_of: dict[int, set[int]] = defaultdict(set)
+    cost = 0
+    for (c, _), r in timetable.items():
+        rooms_of[c].add(r)
+        over = instance.courses[c].students - instance.rooms[r].capacity
+        cost += WEIGHTS["room_capacity"] * max(0, over)
+    return cost + WEIGHTS["room_stability"] * sum(len(r) - 1 for r in rooms_of.values())
+
+
+def _match_rooms(
+    instance: Instance, start: Rooms, time_limit_s: float, rng: random.Random
+) -> Rooms:
+    """Rooms for fixed periods by alternating two steps: given a main room per course,
+    each period's rooms are an optimal assignment (cost: room capacity, plus 1 outside
+    the main room, halved for a room the course already uses); then each course's main
+    room becomes its most used one. When this stalls, a few courses get another main
+    room at random. Returns the best timetable seen (room capacity + room stability)."""
+    deadline = time.monotonic() + time_limit_s
+    rooms = instance.rooms
+    courses = instance.courses
+    by_period: dict[int, list[int]] = defaultdict(list)
+    for c, p in start:
+        by_period[p].append(c)
+    best, best_cost = start, _rc_rs_cost(instance, start)
+    current = start
+    stall = 0
+    while time.monotonic() < deadline:
+        shuffle = stall >= MATCHING_STALL
+        used: dict[int, Counter[int]] = defaultdict(Counter)
+        for (c, _), r in (best if shuffle else current).items():
+            used[c][r] += 1
+        main = {c: max(sorted(counts), key=lambda r: counts[r]) for c, counts in used.items()}
+        if shuffle:
+            for c in rng.sample(sorted(main), max(1, len(main) // 10)):
+                main[c] = rng.randrange(len(rooms))
+            stall = 0
+        timetable: Rooms = {}
+        for p, present in by_period.items():
+            assignment = linear_sum_assignment.SimpleLinearSumAssignment()
+            for i in range(len(rooms)):  # square: rooms left empty take dummy rows
+                for r, room in enumerate(rooms):
+                    if i >= len(present):
+                        assignment.add_arc_with_cost(i, r, 0)
+                        continue
+                    c = present[i]
+                    over = max(0, courses[c].students - room.capacity)
+                    outside = 0 if r == main[c] else (1 if r in used[c] else 2)
+                    assignment.add_arc_with_cost(
+                        i,
+                        r,
+                        2 * WEIGHTS["room_capacity"] * over + WEIGHTS["room_stability"] * outside,
+                    )
+            if assignment.solve() != assignment.OPTIMAL:
+                return best
+            for i, c in enumerate(present):
+                timetable[c, p] = assignment.right_mate(i)
+        cost = _rc_rs_cost(instance, timetable)
+        if cost < best_cost:
+            best, best_cost, stall = timetable, cost, 0
+        else:
+            stall += 1
+        current = timetable
+    return best
+
+
 def _room_model(
     instance: Instance, start: Rooms, time_limit_s: float, workers: int, seed: int
 ) -> Rooms:
@@ -341,11 +420,13 @@ def _room_model(
             model.add_hint(var, any(start[c, p] == r for p in plist))
         objective.append(WEIGHTS["room_stability"] * (sum(used) - 1))
     model.minimize(sum(objective))
-    solver = _solver(time_limit_s, workers, seed)
+    solver = _solver(time_limit_s, workers, seed, lns_only=True)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start
-    return {(c, p): r for (c, p, r), var in y.items() if solver.boolean_value(var)}
+    found = {(c, p): r for (c, p, r), var in y.items() if solver.boolean_value(var)}
+    # neighbourhood search alone may stop before it has taken the hint in
+    return found if _rc_rs_cost(instance, found) <= _rc_rs_cost(instance, start) else start
 
 
 def _to_assignments(instance: Instance, timetable: Rooms) -> list[Assignment]:
@@ -644,6 +725,7 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
     def room_budget() -> float:
         return max(ROOM_STAGE_MIN_S, ROOM_STAGE_SHARE * (time_limit_s - elapsed()))
 
+    rng = random.Random(seed)  # noqa: S311 (search, not security)
     best: Rooms | None = None
     best_cost = 0
     bound: int | None = None
@@ -651,7 +733,9 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
     def place_rooms(model: _TimeModel, solver: cp_model.CpSolver) -> None:
         nonlocal best, best_cost
         greedy = _greedy_rooms(instance, model.lectures(solver), model.capacities)
-        timetable = _room_model(instance, greedy, room_budget(), workers, seed)
+        budget = room_budget()
+        matched = _match_rooms(instance, greedy, budget / 2, rng)
+        timetable = _room_model(instance, matched, budget / 2, workers, seed)
         result = score(instance, _to_assignments(instance, timetable))
         log.debug(
             "%s %.1fs: time model %s, after rooms %s",
@@ -691,6 +775,8 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
     if best is not None:
         relaxed.add_hint(best)
     status = solver.solve(relaxed.model)
+    if status == cp_model.INFEASIBLE:
+        return SolveResult([], "INFEASIBLE", elapsed(), None)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         place_rooms(relaxed, solver)
     if best is None or proven():
@@ -715,7 +801,6 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
 
     # 4. Large neighbourhood search on the complete timetable, rooms included.
     structure = _Structure(instance)
-    rng = random.Random(seed)  # noqa: S311 (search, not security)
     neighbourhoods = _Neighbourhoods(structure, rng)
     current, current_cost = best, best_cost
     iterations = 0

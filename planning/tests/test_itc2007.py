@@ -312,3 +312,12 @@ def test_the_solver_gives_comp01_a_timetable_without_hard_violation():
     found = score(instance, assignments)
     assert len(assignments) == sum(c.lectures for c in instance.courses)
     assert found.hard.total == 0
+
+
+def test_the_solver_says_when_no_timetable_exists():
+    # cX needs 3 lectures in 2 periods
+    text = (DATA / "crowded.ctt").read_text().replace("cX t1 1 1 30", "cX t1 3 1 30")
+    instance = parse_instance(text, "impossible.ctt")
+    result = solve(instance, time_limit_s=5, workers=1, seed=0)
+    assert result.status == "INFEASIBLE"
+    assert result.assignments == []
