@@ -8,8 +8,6 @@ and nothing is written. GET never writes.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -18,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import ROLES
 from admissions import services
 from admissions.forms import (
     STEP_TITLES,
@@ -36,34 +33,21 @@ from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.presenters import piece_rows, space_summary
 from catalogue.models import Centre
 from parcours import clock, uploads
-from parcours.access import public, restricted_to
+from parcours.access import (
+    attempt,
+    direction_only,
+    is_direction,
+    is_learner,
+    is_staff_member,
+    learner_only,
+    learner_or_staff,
+    public,
+    restricted_to,
+    staff_only,
+)
+from parcours.history import changes
 from parcours.pdf import pdf_response
 from rules.explain import euros
-
-
-def _in_roles(user, *roles: str) -> bool:
-    return user.groups.filter(name__in=[ROLES[role].group for role in roles]).exists()
-
-
-def is_learner(user) -> bool:
-    return _in_roles(user, "learner")
-
-
-def is_staff_member(user) -> bool:
-    return _in_roles(user, "reception", "direction")
-
-
-def is_direction(user) -> bool:
-    return _in_roles(user, "direction")
-
-
-def learner_or_staff(user) -> bool:
-    return _in_roles(user, "learner", "reception", "direction")
-
-
-learner_only = restricted_to("learner", is_learner)
-staff_only = restricted_to("staff", is_staff_member)
-direction_only = restricted_to("direction", is_direction)
 
 ALL_STEPS = [*STEP_TITLES, ("pieces", "Pièces justificatives"), ("depot", "Récapitulatif et dépôt")]
 
@@ -128,18 +112,6 @@ def error_summary(form) -> list[str]:
     return lines
 
 
-def _attempt(request, action, success: str) -> bool:
-    """Run a service call; tell the user its refusal (every reason) or its success."""
-    try:
-        action()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
-
-
 @public
 @require_GET
 def home(request):
@@ -173,6 +145,7 @@ def space(request):
         "admissions/space.html",
         {
             "summaries": [space_summary(d) for d in dossiers],
+            "has_final_registration": any(d.status == Dossier.Status.VALIDATED for d in dossiers),
             "open_years": [y for y in years if y.pk not in live_years],
             "breadcrumb_data": {"links": [], "current": "Mon espace"},
         },
@@ -215,7 +188,7 @@ def step(request, pk: int, slug: str):
         data = request.GET  # htmx refresh of the UE list when the programme changes
     form = form_class(data, dossier=dossier, **extra)
     if request.method == "POST" and form.is_valid():
-        saved = _attempt(
+        saved = attempt(
             request,
             lambda: services.save_step(dossier, slug, form.values(), form.chosen_units()),
             f"Rubrique « {title} » enregistrée.",
@@ -322,7 +295,7 @@ def upload(request, pk: int, code: str):
 def remove_file(request, pk: int, file_pk: int):
     dossier = _own(request, pk)
     get_object_or_404(DossierFile, pk=file_pk, item__dossier=dossier)
-    _attempt(
+    attempt(
         request, lambda: services.remove_file(dossier, file_pk, request.user), "Fichier retiré."
     )
     return redirect("admissions:pieces", dossier.pk)
@@ -366,7 +339,7 @@ def dossier(request, pk: int):
 @require_POST
 def deposit(request, pk: int):
     dossier = _own(request, pk)
-    _attempt(
+    attempt(
         request,
         lambda: services.deposit(dossier, STEP_TITLES),
         "Votre dossier est déposé. Vous pouvez vous rétracter pendant "
@@ -379,7 +352,7 @@ def deposit(request, pk: int):
 @require_POST
 def send_back(request, pk: int):
     dossier = _own(request, pk)
-    _attempt(
+    attempt(
         request,
         lambda: services.send_back(dossier, STEP_TITLES),
         "Votre dossier complété est renvoyé au service accueil.",
@@ -393,7 +366,7 @@ def withdraw(request, pk: int):
     """Withdrawal in two clicks: this page says the refund, the button confirms (R-REG-7)."""
     dossier = _own(request, pk)
     if request.method == "POST":
-        _attempt(
+        attempt(
             request,
             lambda: services.withdraw(dossier, request.user),
             "Votre rétractation est enregistrée.",
@@ -552,36 +525,6 @@ HISTORY_SKIPPED = {
 }
 
 
-def _shown(value, choices: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    return str(choices.get(value, value))
-
-
-def _changes(previous, current) -> str:
-    """ "field: before → after" for what changed between two saved versions."""
-    if previous is None:
-        return ""
-    parts = []
-    for field in current._meta.fields:
-        name = field.attname
-        if name in HISTORY_SKIPPED or name.startswith("history_") or not field.verbose_name:
-            continue
-        before, after = getattr(previous, name), getattr(current, name)
-        if before == after or field.name in HISTORY_SKIPPED:
-            continue
-        if field.is_relation:  # naming the row would cost a query per change
-            parts.append(f"{field.verbose_name} modifié(e)")
-            continue
-        choices = dict(field.choices or ())
-        parts.append(f"{field.verbose_name} : {_shown(before, choices)} → {_shown(after, choices)}")
-    return " ; ".join(parts)
-
-
 def _history(dossier: Dossier) -> list[dict]:
     """Who changed what and when — the dossier, its pieces and its payments — with
     before → after for each change (three queries, whatever their number)."""
@@ -604,7 +547,7 @@ def _history(dossier: Dossier) -> list[dict]:
         previous: dict[int, object] = {}
         for record in sorted(records, key=lambda r: r.history_date):
             verb = {"+": "créé(e)", "~": "modifié(e)", "-": "supprimé(e)"}[record.history_type]
-            change = _changes(previous.get(record.id), record)
+            change = changes(previous.get(record.id), record, HISTORY_SKIPPED)
             previous[record.id] = record
             rows.append(
                 {
@@ -624,7 +567,7 @@ def review(request, pk: int, item_pk: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         accepted = form.cleaned_data["decision"] == "accept"
-        _attempt(
+        attempt(
             request,
             lambda: services.review_item(item, accepted, form.cleaned_data["reason"], request.user),
             "Décision enregistrée.",
@@ -640,7 +583,7 @@ def incomplete(request, pk: int):
     dossier = get_object_or_404(Dossier, pk=pk)
     form = IncompleteForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.mark_incomplete(dossier, form.cleaned_data["note"], request.user),
             "Dossier déclaré incomplet ; l'apprenant est prévenu.",
@@ -652,7 +595,7 @@ def incomplete(request, pk: int):
 @require_POST
 def validate(request, pk: int):
     dossier = get_object_or_404(Dossier, pk=pk)
-    _attempt(
+    attempt(
         request,
         lambda: services.validate(dossier, request.user),
         "Dossier validé : l'inscription est définitive.",
@@ -666,7 +609,7 @@ def refuse(request, pk: int):
     dossier = get_object_or_404(Dossier, pk=pk)
     form = RefuseForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.refuse(dossier, form.cleaned_data["reason"], request.user),
             "Dossier refusé ; l'apprenant est prévenu.",
@@ -684,7 +627,7 @@ def decide_rate(request, pk: int):
     if decision not in ("approve", "refuse"):
         messages.error(request, "Décision attendue : accorder ou refuser.")
     else:
-        _attempt(
+        attempt(
             request,
             lambda: services.decide_rate(dossier, decision == "approve", request.user),
             "Décision de la direction enregistrée.",
@@ -699,7 +642,7 @@ def payment(request, pk: int):
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        recorded = _attempt(
+        recorded = attempt(
             request,
             lambda: services.record_payment(
                 dossier,
@@ -733,7 +676,7 @@ def terminate(request, pk: int):
     preview = None
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
-            if _attempt(
+            if attempt(
                 request,
                 lambda: services.terminate(dossier, request.user, **form.termination()),
                 "Résiliation enregistrée ; l'apprenant est prévenu.",

@@ -9,8 +9,11 @@ in each view's query on top of this.
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.roles import ROLES
 
 ACCESS_RULES = ("anonymous", "learner", "teacher", "staff", "direction")
 
@@ -49,3 +52,43 @@ def declare(rule: str, view: Callable) -> Callable:
         raise ValueError(rule)
     view.access_rule = rule
     return view
+
+
+# --- the roles' rules ---
+
+
+def _in_roles(user, *roles: str) -> bool:
+    return user.groups.filter(name__in=[ROLES[role].group for role in roles]).exists()
+
+
+def is_learner(user) -> bool:
+    return _in_roles(user, "learner")
+
+
+def is_staff_member(user) -> bool:
+    return _in_roles(user, "reception", "direction")
+
+
+def is_direction(user) -> bool:
+    return _in_roles(user, "direction")
+
+
+def learner_or_staff(user) -> bool:
+    return _in_roles(user, "learner", "reception", "direction")
+
+
+learner_only = restricted_to("learner", is_learner)
+staff_only = restricted_to("staff", is_staff_member)
+direction_only = restricted_to("direction", is_direction)
+
+
+def attempt(request, action, success: str) -> bool:
+    """Run a service call; tell the user its refusal (every reason) or its success."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "admissions",
+    "timetable",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("compte/", include("accounts.urls")),
     path("", include("admissions.urls")),
+    path("", include("timetable.urls")),
     path("admin/", admin.site.urls),
 ]
