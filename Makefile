@@ -7,17 +7,21 @@ HOST ?= 127.0.0.1:8000
 # The demo runs inside the brochure's year (2016-2017), whose registrations are open on
 # this date; production leaves PARCOURS_TODAY unset (see parcours/clock.py).
 DEMO_TODAY ?= 2016-09-01
+DEMO_YEAR ?= 2016-2017
 
 .PHONY: run test setup install migrate load lint lock clean
 
 run: setup
 	PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)} $(BIN)/python manage.py runserver $(HOST)
 
-# Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts.
+# Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts
+# and the year's published planning.
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue $(DATA)
 	$(BIN)/python manage.py load_demo_accounts
+	# The year's evening timetable, per centre (a few seconds each); kept if already made.
+	PARCOURS_DATA_DIR=$(abspath $(DATA)) $(BIN)/python manage.py generate_planning --year $(DEMO_YEAR) --publish --if-missing
 
 install: $(VENV)/.installed
 

@@ -14,6 +14,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -187,12 +188,17 @@ def _save_generated(year, centre, problem, solution) -> Generated:
                 planning=planning,
                 unit=units[event.unit],
                 kind=event.kind,
-                number=int(event.id.rsplit("-", 1)[1]),
                 starts_at=local(slot.day, slot.start),
                 minutes=event.minutes,
                 room=rooms.get(placement.room) if placement.room else None,
             )
         )
+    # The engine's events are interchangeable: number each UE's sessions of a kind in
+    # the order they happen, so "class meeting n° 3" comes after n° 2.
+    sessions.sort(key=lambda s: (s.unit.code, s.kind, s.starts_at))
+    for _, same in groupby(sessions, key=lambda s: (s.unit.code, s.kind)):
+        for number, session in enumerate(same, start=1):
+            session.number = number
     bulk_create_with_history(sessions, Session, batch_size=500)
     planning.generated_at = timezone.now()
     planning.solver_status = solution.status
@@ -324,7 +330,31 @@ def move(session: Session, starts_at: dt.datetime, room: Room | None, reason: st
     if problems:
         raise ValidationError(problems)
     session.starts_at, session.room, session.reason = starts_at, room, reason
-    return _saved(session, reason)
+    saved = _saved(session, reason)
+    _renumber(saved)
+    saved.refresh_from_db(fields=["number"])
+    return saved
+
+
+def _renumber(session: Session) -> None:
+    """Keep a UE's sessions of a kind numbered in the order they happen after a move.
+    The number is a label derived from the dates: changing it is not a change of the
+    session (no history row, no new SEQUENCE)."""
+    same = list(
+        Session.objects.filter(
+            planning_id=session.planning_id, unit_id=session.unit_id, kind=session.kind
+        ).order_by("starts_at", "pk")
+    )
+    wanted = {s.pk: number for number, s in enumerate(same, start=1)}
+    if all(s.number == wanted[s.pk] for s in same):
+        return
+    offset = len(same) + 1  # out of the way first: (unit, kind, number) is unique
+    for s in same:
+        s.number = wanted[s.pk] + offset
+    Session.objects.bulk_update(same, ["number"])
+    for s in same:
+        s.number = wanted[s.pk]
+    Session.objects.bulk_update(same, ["number"])
 
 
 @transaction.atomic

@@ -350,7 +350,7 @@ def staff_session(request, pk: int):
         pk=pk,
     )
     move_form = MoveForm(session=session)
-    reason_form = ReasonForm()
+    reason_form = ReasonForm(prefix="etat")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -366,7 +366,7 @@ def staff_session(request, pk: int):
                     return redirect("timetable:staff_session", pk=pk)
             status = 400
         elif action in ("cancel", "restore"):
-            reason_form = ReasonForm(request.POST)
+            reason_form = ReasonForm(request.POST, prefix="etat")
             if reason_form.is_valid():
                 change = services.cancel if action == "cancel" else services.restore
                 done = "Séance annulée." if action == "cancel" else "Séance rétablie."

@@ -43,6 +43,15 @@ def test_every_ue_of_the_centre_gets_exactly_its_sessions(planning, year):
     semesters = {s.code: s for s in regulation.semesters}
     in_s2 = [s for s in tet003 if local(s).date() >= semesters["S2"].courses_start]
     assert 0 < len(in_s2) < 24
+    # each UE's sessions of a kind are numbered in the order they happen
+    for unit in taught:
+        for kind in Session.Kind.values:
+            numbers = list(
+                planning.sessions.filter(unit=unit, kind=kind)
+                .order_by("starts_at")
+                .values_list("number", flat=True)
+            )
+            assert numbers == list(range(1, len(numbers) + 1))
 
 
 def test_sessions_are_on_teaching_evenings_only(planning, year):
@@ -109,6 +118,13 @@ def test_staff_move_a_session_to_a_free_evening(planning):
     moved = services.move(session, target, room, "Enseignant en formation ce soir-là")
 
     assert moved.starts_at == target and moved.sequence == 1
+    # the first class meeting moved after others: the numbers follow the dates again
+    numbers = list(
+        planning.sessions.filter(unit__code="AST004", kind=Session.Kind.CLASS_MEETING)
+        .order_by("starts_at")
+        .values_list("number", flat=True)
+    )
+    assert numbers == list(range(1, 8)) and moved.number > 1
     record = moved.history.first()
     assert record.history_change_reason == "Enseignant en formation ce soir-là"
     assert record.prev_record.starts_at != target
