@@ -258,36 +258,53 @@ def _explain(problem: Problem, time_limit_s: float) -> tuple[str, ...]:
 
 def _greedy(problem: Problem) -> dict[str, tuple[str, str]]:
     """A quick first timetable to start the solver from (a hint, not a constraint): each
-    UE's sessions aimed at evenly spaced slots, moved forward past any clash. Events
-    it cannot place are left for the solver."""
+    UE's sessions aimed at evenly spaced weeks (spread), and inside the aimed week on an
+    evening its learners already come (few evenings), else the aimed slot, moved forward
+    past any clash. Events it cannot place are left for the solver."""
     overlap: dict[str, list[str]] = defaultdict(list)  # event → the sets it belongs to
     for label, members in _overlap_sets(problem):
         for event in members:
             overlap[event].append(label)
+    slots = {s.id: s for s in problem.slots}
     taken: set[tuple[str, str]] = set()  # (set label, slot) and ("room:" + id, slot)
+    days_used: dict[str, set[dt.date]] = defaultdict(set)  # set label → its evenings
     by_unit: dict[str, list[Event]] = defaultdict(list)
     for event in problem.events:
         by_unit[event.unit].append(event)
     order = sorted(by_unit.values(), key=lambda evs: len(_candidate_slots(problem, evs[0])))
     placed: dict[str, tuple[str, str]] = {}
+
+    def free_room(event: Event, slot: str) -> str | None:
+        """The room the event can take in this slot ("" online), None if it clashes."""
+        if any((label, slot) in taken for label in overlap[event.id]):
+            return None
+        rooms = [r for r in _rooms_for(problem, event) if (f"room:{r.id}", slot) not in taken]
+        if event.needs_room and not rooms:
+            return None
+        return max(rooms, key=lambda r: r.capacity).id if rooms else ""
+
     for events in order:
         for index, event in enumerate(events):
             candidates = _candidate_slots(problem, event)
             if not candidates:
                 continue
-            target = index * len(candidates) // len(events)
-            for step in range(len(candidates)):
-                slot = candidates[(target + step) % len(candidates)]
-                if any((label, slot) in taken for label in overlap[event.id]):
+            target = candidates[index * len(candidates) // len(events)]
+            week = [c for c in candidates if slots[c].week == slots[target].week]
+            shared = [
+                c
+                for c in week
+                if any(slots[c].day in days_used[label] for label in overlap[event.id])
+            ]
+            start = candidates.index(target)
+            ring = [candidates[(start + step) % len(candidates)] for step in range(len(candidates))]
+            for slot in [*shared, *ring]:
+                room = free_room(event, slot)
+                if room is None:
                     continue
-                rooms = [
-                    r for r in _rooms_for(problem, event) if (f"room:{r.id}", slot) not in taken
-                ]
-                if event.needs_room and not rooms:
-                    continue
-                room = max(rooms, key=lambda r: r.capacity).id if rooms else ""
                 placed[event.id] = (slot, room)
                 taken.update((label, slot) for label in overlap[event.id])
+                for label in overlap[event.id]:
+                    days_used[label].add(slots[slot].day)
                 if room:
                     taken.add((f"room:{room}", slot))
                 break
