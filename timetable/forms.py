@@ -24,14 +24,17 @@ class ReasonForm(DsfrBaseForm):
         label="Motif",
         max_length=300,
         help_text="Gardé dans l'historique de la séance (ex. : enseignant absent).",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
 class MoveForm(ReasonForm):
-    day = forms.DateField(label="Nouvelle date", widget=DateInput())
+    day = forms.DateField(label="Nouvelle date", widget=DateInput(attrs={"autocomplete": "off"}))
     start = forms.TimeField(
         label="Heure de début",
-        widget=forms.TimeInput(attrs={"type": "time", "step": 600}, format="%H:%M"),
+        widget=forms.TimeInput(
+            attrs={"type": "time", "step": 600, "autocomplete": "off"}, format="%H:%M"
+        ),
     )
     room = forms.ModelChoiceField(
         Room.objects.none(), label="Salle", required=False, empty_label="— (séance en ligne)"

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from accounts.tests.test_pages import PageParser
 from admissions.tests.conftest import make_user
 from timetable import services
 from timetable.models import Session
@@ -264,3 +265,24 @@ def test_planning_pages_use_a_fixed_number_of_queries(
     client.force_login(reception)
     with django_assert_num_queries(QUERIES["staff_planning"]):
         client.get(f"/accueil/planning/{planning.pk}/", {"vue": "mois", "date": "2016-10-01"})
+
+
+def test_planning_pages_are_well_formed(client, registered, reception, planning):
+    session = first(planning, "AST004")
+    pages = [
+        ("/planning/", None),
+        ("/planning/LE-PORT/", None),
+        ("/planning/LE-PORT/ue/AST004/", None),
+        ("/espace/planning/", registered),
+        ("/espace/planning/agenda/", registered),
+        ("/accueil/planning/", reception),
+        (f"/accueil/planning/{planning.pk}/", reception),
+        (f"/accueil/planning/seance/{session.pk}/", reception),
+    ]
+    for url, user in pages:
+        if user:
+            client.force_login(user)
+        for view in ("semaine", "mois"):
+            response = client.get(url, {"vue": view})
+            assert response.status_code == 200, url
+            assert PageParser().check(response.content.decode()) == [], (url, view)
