@@ -57,8 +57,20 @@ def declare(rule: str, view: Callable) -> Callable:
 # --- the roles' rules ---
 
 
+def role_groups(user) -> frozenset[str]:
+    """The names of the user's groups, read once per request (kept on the user object,
+    which Django makes anew for each request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_parcours_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._parcours_groups = cached
+    return cached
+
+
 def _in_roles(user, *roles: str) -> bool:
-    return user.groups.filter(name__in=[ROLES[role].group for role in roles]).exists()
+    return bool(role_groups(user) & {ROLES[role].group for role in roles})
 
 
 def is_learner(user) -> bool:
@@ -77,9 +89,20 @@ def learner_or_staff(user) -> bool:
     return _in_roles(user, "learner", "reception", "direction")
 
 
+def is_teacher(user) -> bool:
+    return _in_roles(user, "teacher")
+
+
+def teacher_or_staff(user) -> bool:
+    return _in_roles(user, "teacher", "reception", "direction")
+
+
 learner_only = restricted_to("learner", is_learner)
 staff_only = restricted_to("staff", is_staff_member)
 direction_only = restricted_to("direction", is_direction)
+teacher_only = restricted_to("teacher", is_teacher)
+# Teachers see their own groups only (scoped in the view's query); staff see all.
+teacher_or_staff_only = restricted_to("teacher", teacher_or_staff)
 
 
 def attempt(request, action, success: str) -> bool:

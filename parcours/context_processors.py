@@ -19,13 +19,10 @@ class _LazyRoles:
     def _load(self) -> set[str]:
         if self._roles is None:
             from accounts.roles import ROLES
+            from parcours.access import role_groups
 
             user = getattr(self.request, "user", None)
-            names = (
-                set(user.groups.values_list("name", flat=True))
-                if user is not None and user.is_authenticated
-                else set()
-            )
+            names = role_groups(user) if user is not None else set()
             self._roles = {role for role, spec in ROLES.items() if spec.group in names}
         return self._roles
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "catalogue",
     "admissions",
     "timetable",
+    "teaching",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("", include("admissions.urls")),
     path("", include("timetable.urls")),
+    path("", include("teaching.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ from parcours import clock
 from parcours.access import attempt, learner_only, public, staff_only
 from parcours.history import changes
 from rules.data_reader import DataError
+from teaching.services import ensure_groups
 from timetable import ics, services
 from timetable.forms import GenerateForm, MoveForm, ReasonForm
 from timetable.models import Planning, Session
@@ -307,12 +308,12 @@ def publish(request, pk: int):
             lambda: services.unpublish(planning),
             "Publication retirée : le planning n'est plus visible des apprenants.",
         )
-    else:
-        attempt(
-            request,
-            lambda: services.publish(planning),
-            "Planning publié : apprenants et public le voient, agendas compris.",
-        )
+    elif attempt(
+        request,
+        lambda: services.publish(planning),
+        "Planning publié : apprenants et public le voient, agendas compris.",
+    ):
+        ensure_groups(planning.year)  # each UE taught gets its group (teachers, attendance)
     return redirect("timetable:staff_planning", pk=pk)
 
 

@@ -250,8 +250,8 @@ def test_staff_move_a_session_and_read_why_it_was_refused(client, reception, pla
     assert "accueil@example.re" in page
 
 
-# session, user, role check; then the page: its rows, the span, the window (one query)
-QUERIES = {"centre": 4, "mine": 7, "staff_planning": 7}
+# session, user, its roles (once); then the page: its rows, the span, the window
+QUERIES = {"centre": 4, "mine": 6, "staff_planning": 6}
 
 
 def test_planning_pages_use_a_fixed_number_of_queries(

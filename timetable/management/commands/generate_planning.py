@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.models import AcademicYear, Centre
 from rules.data_reader import DataError
+from teaching.services import ensure_groups
 from timetable import services
 from timetable.models import Planning
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 done = services.generate(year_row, centre_row, setup, time_limit)
                 if publish:
                     services.publish(done.planning)
+                    ensure_groups(year_row)
             except ValidationError as error:
                 raise CommandError(f"{code} : " + " ".join(error.messages)) from error
             costs = ", ".join(f"{k} {v}" for k, v in done.planning.soft_costs.items())

@@ -1,0 +1,111 @@
+"""Teaching groups, attendance (émargement) and the alternance day (R-CAL-4).
+
+A group is one UE taught in one centre in one academic year (an annual UE spans both
+semesters). Its learners are not copied: they are the final registrations to the UE in
+that centre and year (`teaching.services.members`), so a termination or a new
+registration is reflected at once. A group's teachers see only their groups.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from catalogue.models import AcademicYear, Centre, Unit
+from timetable.models import Session
+
+
+class TeachingGroup(models.Model):
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, verbose_name="année")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, verbose_name="centre")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="teaching_groups",
+        verbose_name="enseignants",
+    )
+
+    history = HistoricalRecords(m2m_fields=[teachers])
+
+    class Meta:
+        ordering = ["-year__code", "centre__position", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "centre", "unit"], name="group_unique")
+        ]
+        verbose_name = "groupe d'enseignement"
+        verbose_name_plural = "groupes d'enseignement"
+
+    def __str__(self):
+        return f"{self.unit.code}, {self.centre.name}, {self.year.code}"
+
+
+class Attendance(models.Model):
+    """Whether a learner attended a session (class meeting, web conference or chat).
+    Recorded by the group's teacher; a later correction by staff needs a reason and is
+    kept in the history (R-EXA-3 counts the attendances)."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="attendances", verbose_name="séance"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="apprenant",
+    )
+    present = models.BooleanField("présent(e)")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+    recorded_at = models.DateTimeField("saisi le", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], name="attendance_unique")
+        ]
+        indexes = [models.Index(fields=["learner", "session"])]
+        verbose_name = "présence"
+        verbose_name_plural = "présences"
+
+    def __str__(self):
+        return f"{'Présent' if self.present else 'Absent'} — séance {self.session_id}"
+
+
+class AlternanceDay(models.Model):
+    """A day an alternance learner spent in the centre (R-CAL-4: one 7-hour day a week)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="alternance_days",
+        verbose_name="apprenant",
+    )
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, verbose_name="centre")
+    day = models.DateField("jour")
+    hours = models.DecimalField("heures", max_digits=4, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="alternance_day_unique")
+        ]
+        verbose_name = "journée en centre (alternance)"
+        verbose_name_plural = "journées en centre (alternance)"
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} : {self.hours} h"

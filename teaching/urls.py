@@ -1,0 +1,13 @@
+from django.urls import path
+
+from teaching import views
+
+app_name = "teaching"
+urlpatterns = [
+    path("enseignement/groupes/", views.groups, name="groups"),
+    path("enseignement/groupes/<int:pk>/", views.group, name="group"),
+    path("enseignement/seances/<int:pk>/emargement/", views.sheet, name="sheet"),
+    path("enseignement/seances/<int:pk>/correction/", views.correct, name="correct"),
+    path("espace/presences/", views.my_attendance, name="mine"),
+    path("accueil/alternance/", views.alternance, name="alternance"),
+]
