@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "admissions",
     "timetable",
     "teaching",
+    "assessment",
 ]
 
 MIDDLEWARE = [

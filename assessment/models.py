@@ -1,0 +1,166 @@
+"""Exam sessions (R-EXA-1), convocations, marks with optimistic locking, and juries
+(R-EXA-4) whose results reach learners only once published (R-EXA-5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from admissions.models import Dossier
+from catalogue.models import AcademicYear, Unit
+
+
+class ExamSession(models.Model):
+    """Session 1 at the end of each semester, and the common session 2 (R-CAL-1,
+    R-EXA-1), with the dates of the year's calendar."""
+
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, verbose_name="année")
+    number = models.PositiveSmallIntegerField("session")  # 1 or 2
+    semester = models.CharField("semestre", max_length=4, blank=True)  # "" for session 2
+    starts_on = models.DateField("premier jour")
+    ends_on = models.DateField("dernier jour")
+    publication_days = models.PositiveSmallIntegerField(
+        "publication des résultats (jours après le dernier examen)"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number", "semester"], name="exam_session_unique"
+            )
+        ]
+        verbose_name = "session d'examens"
+        verbose_name_plural = "sessions d'examens"
+
+    def __str__(self):
+        which = f"semestre {self.semester[-1]}" if self.semester else "commune aux semestres"
+        return f"Session {self.number} ({which}), {self.year.code}"
+
+    @property
+    def publication_on(self) -> dt.date:
+        """R-EXA-5: results come out about fifteen days after the exams."""
+        return self.ends_on + dt.timedelta(days=self.publication_days)
+
+
+class Convocation(models.Model):
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="convocations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="convocations"
+    )
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("émise le", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "unit", "learner"], name="convocation_unique"
+            )
+        ]
+        verbose_name = "convocation"
+
+    def __str__(self):
+        return f"Convocation {self.unit_id} — session {self.session_id}"
+
+
+class Mark(models.Model):
+    """A learner's result in a UE at one exam session: a mark out of 20, or an absence.
+    `version` grows with each save: a save based on an older version is refused
+    (optimistic locking), so two people never overwrite each other unseen."""
+
+    class Absence(models.TextChoices):
+        NONE = "", "—"
+        ABSENT = "absent", "Absent(e)"
+        EXCUSED = "excused", "Absence excusée"
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="marks")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="marks"
+    )
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(
+        "note",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+    )
+    absence = models.CharField("absence", max_length=8, choices=Absence.choices, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "unit", "learner"], name="mark_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(value__isnull=False, absence="")
+                    | models.Q(value__isnull=True, absence__in=["absent", "excused"])
+                ),
+                name="mark_value_or_absence",
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "unit"])]
+        verbose_name = "note"
+
+    def __str__(self):
+        return f"Note {self.unit_id} — session {self.session_id}"
+
+
+class Jury(models.Model):
+    """The jury of a UE at an exam session: marks are closed, then the jury decides;
+    from then marks are locked (a change is a correction with a reason). Results are
+    published on `session.publication_on`, or earlier when staff publish them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Saisie des notes en cours"
+        CLOSED = "closed", "Notes closes, jury à tenir"
+        DECIDED = "decided", "Jury tenu"
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="juries")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    status = models.CharField("état", max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField("notes closes le", null=True, blank=True)
+    decided_at = models.DateTimeField("jury tenu le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    minutes = models.TextField("observations du jury", blank=True)
+    published_early_on = models.DateField(
+        "résultats publiés par anticipation le", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "unit"], name="jury_unique")]
+        verbose_name = "jury"
+        verbose_name_plural = "jurys"
+
+    def __str__(self):
+        return f"Jury {self.unit_id} — {self.session}"
+
+    def published_on(self) -> dt.date | None:
+        """The day results became (or become) visible, None before the jury decided."""
+        if self.status != self.Status.DECIDED:
+            return None
+        default = self.session.publication_on
+        return min(default, self.published_early_on) if self.published_early_on else default
+
+    def is_published(self, today: dt.date) -> bool:
+        day = self.published_on()
+        return day is not None and day <= today

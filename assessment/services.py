@@ -1,0 +1,383 @@
+"""Exam sessions, the right to sit, convocations, marks, juries and publication, one
+function per change, each in a transaction.
+
+The right to sit is decided by the rules core (`rules.exams.exam_right`, R-EXA-2,
+R-EXA-3) for a whole session at once: registrations, attendance counts and earlier
+marks come in three queries whatever the number of learners; the rules core is then
+called per learner and UE, with no query inside the loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from admissions.models import Dossier, DossierUnit
+from assessment.models import Convocation, ExamSession, Jury, Mark
+from catalogue.bridge import rules_catalogue
+from catalogue.models import AcademicYear, Unit
+from parcours import clock
+from rules.exams import ExamRequest, ExamRight, exam_right
+from rules.explain import Reason
+from teaching.services import attendance_counts
+
+FOLLOWING = (Dossier.Status.VALIDATED,)
+ANNUAL = "annual"
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_exam_sessions(year: AcademicYear) -> list[ExamSession]:
+    """Session 1 of each semester (its exam week, Monday to Saturday) and the common
+    session 2, from the year's calendar (R-CAL-1, R-EXA-1)."""
+    regulation = year.regulation
+    days = regulation.thresholds.results_publication_days
+    wanted = [
+        (1, s.code, s.exam_session_1_week, s.exam_session_1_week + dt.timedelta(days=5))
+        for s in regulation.semesters
+    ]
+    second = regulation.exam_session_2
+    wanted.append((2, "", second.starts_on, second.ends_on))
+    sessions = []
+    for number, semester, starts_on, ends_on in wanted:
+        session, _ = ExamSession.objects.update_or_create(
+            year=year,
+            number=number,
+            semester=semester,
+            defaults={"starts_on": starts_on, "ends_on": ends_on, "publication_days": days},
+        )
+        sessions.append(session)
+    return sessions
+
+
+def session_units(session: ExamSession):
+    """The UEs examined at a session: session 1 of a semester examines its UEs, and the
+    annual UEs at the end of the year (reading: an annual UE's session 1 is the last
+    semester's); session 2 examines every taught UE. Activity units have no exam
+    (R-EXA-2)."""
+    units = Unit.objects.filter(kind=Unit.Kind.COURSE)
+    if session.number == 2:
+        return units
+    codes = [s.code for s in session.year.regulation.semesters]
+    periods = [session.semester] + ([ANNUAL] if session.semester == codes[-1] else [])
+    return units.filter(period__in=periods)
+
+
+def _earlier_sessions(session: ExamSession):
+    return ExamSession.objects.filter(year_id=session.year_id, starts_on__lt=session.starts_on)
+
+
+# --- the right to sit ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    learner_id: int
+    name: str
+    unit_id: int
+    unit_code: str
+    dossier_id: int
+    centre_id: int | None
+    right: ExamRight
+
+
+def exam_rights(session: ExamSession, unit_ids: Iterable[int] | None = None) -> list[Candidate]:
+    """Every learner registered this year to a UE of the session, with their right to
+    sit and its reasons (R-EXA-2, R-EXA-3; a UE validated at an earlier session of the
+    year is not sat again, R-EXA-4). Bulk: three queries, then pure functions."""
+    regulation = session.year.regulation
+    units = {u.pk: u for u in session_units(session).prefetch_related("programmes")}
+    if unit_ids is not None:
+        units = {pk: u for pk, u in units.items() if pk in set(unit_ids)}
+    catalogue = rules_catalogue(units.values())
+    registrations = list(
+        DossierUnit.objects.filter(
+            dossier__year_id=session.year_id,
+            dossier__status__in=FOLLOWING,
+            unit_id__in=list(units),
+        )
+        .order_by("dossier__last_name", "dossier__first_name", "dossier__learner_id", "unit_id")
+        .values_list(
+            "dossier__learner_id",
+            "dossier__last_name",
+            "dossier__first_name",
+            "unit_id",
+            "dossier_id",
+            "dossier__centre_id",
+        )
+    )
+    counts = attendance_counts(session.year, unit_ids=list(units))
+    earlier: dict[tuple[int, int], list[tuple[Decimal | None, str]]] = defaultdict(list)
+    for learner, unit, value, absence in Mark.objects.filter(
+        session__in=_earlier_sessions(session), unit_id__in=list(units)
+    ).values_list("learner_id", "unit_id", "value", "absence"):
+        earlier[learner, unit].append((value, absence))
+
+    pass_mark = regulation.thresholds.pass_mark
+    candidates = []
+    for learner, last, first, unit_id, dossier_id, centre_id in registrations:
+        unit = units[unit_id]
+        previous = earlier.get((learner, unit_id), [])
+        right = exam_right(
+            regulation,
+            catalogue,
+            ExamRequest(
+                unit=unit.code,
+                registered=True,
+                attendances=counts.get((learner, unit_id), {}),
+                sessions_sat=min(
+                    len(previous), regulation.thresholds.exam_sessions_per_registration
+                ),
+            ),
+        )
+        if any(value is not None and value >= pass_mark for value, _ in previous):
+            right = replace(
+                right,
+                allowed=False,
+                reasons=(
+                    *right.reasons,
+                    Reason(
+                        "R-EXA-4",
+                        f"{unit.code} est déjà validée cette année : elle est capitalisée, "
+                        "pas de nouvel examen.",
+                    ),
+                ),
+            )
+        name = f"{last.upper()} {first}".strip()
+        candidates.append(
+            Candidate(learner, name, unit_id, unit.code, dossier_id, centre_id, right)
+        )
+    return candidates
+
+
+# --- convocations -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_convocations(session: ExamSession, unit_ids: Iterable[int] | None = None) -> int:
+    """A convocation for every learner with the right to sit; returns how many are
+    new (issuing again adds only the missing ones)."""
+    existing = set(Convocation.objects.filter(session=session).values_list("learner_id", "unit_id"))
+    new = [
+        Convocation(
+            session=session, unit_id=c.unit_id, learner_id=c.learner_id, dossier_id=c.dossier_id
+        )
+        for c in exam_rights(session, unit_ids)
+        if c.right.allowed and (c.learner_id, c.unit_id) not in existing
+    ]
+    Convocation.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+# --- marks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkEntry:
+    learner_id: int
+    value: Decimal | None
+    absence: str  # "", "absent", "excused"
+    version: int  # the version the user saw (0: none yet)
+
+
+def jury_of(session: ExamSession, unit: Unit) -> Jury:
+    jury, _ = Jury.objects.get_or_create(session=session, unit=unit)
+    return jury
+
+
+def _check_entry(entry: MarkEntry, name: str) -> None:
+    if entry.value is None and entry.absence not in (Mark.Absence.ABSENT, Mark.Absence.EXCUSED):
+        raise ValidationError(f"{name} : une note ou une absence est attendue.")
+    if entry.value is not None and entry.absence:
+        raise ValidationError(f"{name} : une note et une absence ne vont pas ensemble.")
+    if entry.value is not None and not Decimal(0) <= entry.value <= Decimal(20):
+        raise ValidationError(f"{name} : la note doit être comprise entre 0 et 20.")
+
+
+@transaction.atomic
+def save_marks(
+    session: ExamSession, unit: Unit, entries: list[MarkEntry], by, reason: str = ""
+) -> int:
+    """Save marks of convoked learners. Each entry carries the version its author saw:
+    if someone saved that mark meanwhile, the whole save is refused and names the
+    learner (optimistic locking). After the jury has decided, a change is a correction
+    and needs a reason. Returns how many marks changed."""
+    jury = Jury.objects.select_for_update().get(pk=jury_of(session, unit).pk)
+    if jury.status == Jury.Status.CLOSED:
+        raise ValidationError("Les notes sont closes pour le jury : plus de saisie.")
+    reason = (reason or "").strip()
+    if jury.status == Jury.Status.DECIDED and not reason:
+        raise ValidationError(
+            "Le jury a statué : une modification est une correction, indiquez-en le motif."
+        )
+    convoked = dict(
+        Convocation.objects.filter(session=session, unit=unit).values_list(
+            "learner_id", "dossier_id"
+        )
+    )
+    names = dict(
+        Dossier.objects.filter(pk__in=convoked.values()).values_list("learner_id", "last_name")
+    )
+    current = {m.learner_id: m for m in Mark.objects.filter(session=session, unit=unit)}
+    changed = 0
+    for entry in entries:
+        name = names.get(entry.learner_id, f"apprenant n° {entry.learner_id}")
+        if entry.learner_id not in convoked:
+            raise ValidationError(f"{name} : pas de convocation à cet examen, pas de note.")
+        _check_entry(entry, name)
+        mark = current.get(entry.learner_id)
+        if mark is None:
+            if entry.version != 0:
+                raise ValidationError(f"{name} : cette note a été supprimée entre-temps.")
+            mark = Mark(
+                session=session,
+                unit=unit,
+                learner_id=entry.learner_id,
+                dossier_id=convoked[entry.learner_id],
+                value=entry.value,
+                absence=entry.absence,
+                entered_by=by,
+                version=1,
+            )
+            if reason:
+                mark._change_reason = reason
+            mark.save()
+            changed += 1
+            continue
+        if (mark.value, mark.absence) == (entry.value, entry.absence):
+            continue
+        if mark.version != entry.version:
+            raise ValidationError(
+                f"{name} : cette note a été modifiée par quelqu'un d'autre pendant votre "
+                "saisie. Rechargez la page pour voir la nouvelle valeur ; rien n'a été "
+                "enregistré."
+            )
+        mark.value, mark.absence, mark.entered_by = entry.value, entry.absence, by
+        mark.version += 1
+        if reason:
+            mark._change_reason = reason
+        mark.save()
+        changed += 1
+    return changed
+
+
+# --- juries -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_marks(jury: Jury) -> Jury:
+    jury = Jury.objects.select_for_update().get(pk=jury.pk)
+    if jury.status != Jury.Status.OPEN:
+        raise ValidationError("Les notes sont déjà closes.")
+    convoked = Convocation.objects.filter(session=jury.session, unit=jury.unit).count()
+    marked = Mark.objects.filter(session=jury.session, unit=jury.unit).count()
+    if marked < convoked:
+        raise ValidationError(
+            f"{convoked - marked} convoqué(s) sans note ni absence : complétez la saisie."
+        )
+    jury.status, jury.closed_at = Jury.Status.CLOSED, timezone.now()
+    jury.save()
+    return jury
+
+
+@transaction.atomic
+def reopen_marks(jury: Jury) -> Jury:
+    jury = Jury.objects.select_for_update().get(pk=jury.pk)
+    if jury.status != Jury.Status.CLOSED:
+        raise ValidationError("Seules des notes closes, avant le jury, peuvent être rouvertes.")
+    jury.status = Jury.Status.OPEN
+    jury.save()
+    return jury
+
+
+@transaction.atomic
+def decide(jury: Jury, by, minutes: str = "") -> Jury:
+    jury = Jury.objects.select_for_update().get(pk=jury.pk)
+    if jury.status != Jury.Status.CLOSED:
+        raise ValidationError("Le jury statue sur des notes closes.")
+    jury.status, jury.decided_at, jury.decided_by = Jury.Status.DECIDED, timezone.now(), by
+    jury.minutes = minutes.strip()
+    jury.save()
+    return jury
+
+
+@transaction.atomic
+def publish_early(jury: Jury) -> Jury:
+    """Publish before the default date (R-EXA-5), once the jury has decided."""
+    jury = Jury.objects.select_for_update().select_related("session").get(pk=jury.pk)
+    if jury.status != Jury.Status.DECIDED:
+        raise ValidationError("Les résultats ne sont publiés qu'une fois le jury tenu.")
+    today = clock.today()
+    if jury.is_published(today):
+        raise ValidationError("Les résultats sont déjà publiés.")
+    jury.published_early_on = today
+    jury.save()
+    return jury
+
+
+@dataclass(frozen=True)
+class Statistics:
+    count: int  # marks (absences excluded)
+    absent: int
+    validated: int
+    pass_rate: Decimal | None  # validated / count, in %
+    mean: Decimal | None
+    distribution: tuple[tuple[str, int], ...]  # bands of 5 points
+
+
+BANDS = ((0, 5), (5, 10), (10, 15), (15, 20))
+
+
+def statistics(marks: list[Mark], pass_mark: Decimal) -> Statistics:
+    values = [m.value for m in marks if m.value is not None]
+    validated = sum(1 for v in values if v >= pass_mark)
+    bands = Counter()
+    for value in values:
+        for low, high in BANDS:
+            if low <= value < high or (high == 20 and value == 20):
+                bands[f"{low} à {high}"] += 1
+                break
+    return Statistics(
+        count=len(values),
+        absent=len(marks) - len(values),
+        validated=validated,
+        pass_rate=(Decimal(100) * validated / len(values)).quantize(Decimal("0.1"))
+        if values
+        else None,
+        mean=(sum(values) / len(values)).quantize(Decimal("0.01")) if values else None,
+        distribution=tuple((f"{low} à {high}", bands[f"{low} à {high}"]) for low, high in BANDS),
+    )
+
+
+# --- what a learner may see -------------------------------------------------------------------
+
+
+def published_marks(learner, today: dt.date | None = None) -> list[Mark]:
+    """The learner's marks whose jury has decided and whose publication day has come
+    (R-EXA-5). The one gate every channel (page, PDF, export) goes through."""
+    today = today or clock.today()
+    marks = list(
+        Mark.objects.filter(learner=learner)
+        .select_related("session__year", "unit")
+        .order_by("session__starts_on", "unit__code")
+    )
+    juries = {
+        (j.session_id, j.unit_id): j
+        for j in Jury.objects.filter(
+            session_id__in={m.session_id for m in marks}, unit_id__in={m.unit_id for m in marks}
+        ).select_related("session")
+    }
+    return [
+        m
+        for m in marks
+        if (jury := juries.get((m.session_id, m.unit_id))) is not None and jury.is_published(today)
+    ]
