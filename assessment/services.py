@@ -72,6 +72,16 @@ def session_units(session: ExamSession):
     return units.filter(period__in=periods)
 
 
+def examines(session: ExamSession, unit: Unit, semester_codes: list[str]) -> bool:
+    """The same rule as `session_units`, for one UE already loaded."""
+    if unit.kind != Unit.Kind.COURSE:
+        return False
+    if session.number == 2:
+        return True
+    last = session.semester == semester_codes[-1]
+    return unit.period == session.semester or (unit.period == ANNUAL and last)
+
+
 def _earlier_sessions(session: ExamSession):
     return ExamSession.objects.filter(year_id=session.year_id, starts_on__lt=session.starts_on)
 
@@ -90,7 +100,11 @@ class Candidate:
     right: ExamRight
 
 
-def exam_rights(session: ExamSession, unit_ids: Iterable[int] | None = None) -> list[Candidate]:
+def exam_rights(
+    session: ExamSession,
+    unit_ids: Iterable[int] | None = None,
+    learner_ids: Iterable[int] | None = None,
+) -> list[Candidate]:
     """Every learner registered this year to a UE of the session, with their right to
     sit and its reasons (R-EXA-2, R-EXA-3; a UE validated at an earlier session of the
     year is not sat again, R-EXA-4). Bulk: three queries, then pure functions."""
@@ -99,14 +113,18 @@ def exam_rights(session: ExamSession, unit_ids: Iterable[int] | None = None) -> 
     if unit_ids is not None:
         units = {pk: u for pk, u in units.items() if pk in set(unit_ids)}
     catalogue = rules_catalogue(units.values())
+    registered = DossierUnit.objects.filter(
+        dossier__year_id=session.year_id,
+        dossier__status__in=FOLLOWING,
+        unit_id__in=list(units),
+    )
+    if learner_ids is not None:
+        learner_ids = list(learner_ids)
+        registered = registered.filter(dossier__learner_id__in=learner_ids)
     registrations = list(
-        DossierUnit.objects.filter(
-            dossier__year_id=session.year_id,
-            dossier__status__in=FOLLOWING,
-            unit_id__in=list(units),
-        )
-        .order_by("dossier__last_name", "dossier__first_name", "dossier__learner_id", "unit_id")
-        .values_list(
+        registered.order_by(
+            "dossier__last_name", "dossier__first_name", "dossier__learner_id", "unit_id"
+        ).values_list(
             "dossier__learner_id",
             "dossier__last_name",
             "dossier__first_name",
@@ -115,11 +133,14 @@ def exam_rights(session: ExamSession, unit_ids: Iterable[int] | None = None) -> 
             "dossier__centre_id",
         )
     )
-    counts = attendance_counts(session.year, unit_ids=list(units))
+    counts = attendance_counts(session.year, learner_ids, list(units))
+    marks = Mark.objects.filter(session__in=_earlier_sessions(session), unit_id__in=list(units))
+    if learner_ids is not None:
+        marks = marks.filter(learner_id__in=learner_ids)
     earlier: dict[tuple[int, int], list[tuple[Decimal | None, str]]] = defaultdict(list)
-    for learner, unit, value, absence in Mark.objects.filter(
-        session__in=_earlier_sessions(session), unit_id__in=list(units)
-    ).values_list("learner_id", "unit_id", "value", "absence"):
+    for learner, unit, value, absence in marks.values_list(
+        "learner_id", "unit_id", "value", "absence"
+    ):
         earlier[learner, unit].append((value, absence))
 
     pass_mark = regulation.thresholds.pass_mark

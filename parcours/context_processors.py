@@ -31,5 +31,9 @@ class _LazyRoles:
         return "learner" in self._load()
 
     @property
+    def teacher(self) -> bool:
+        return "teacher" in self._load()
+
+    @property
     def staff(self) -> bool:
         return bool({"reception", "direction"} & self._load())

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("admissions.urls")),
     path("", include("timetable.urls")),
     path("", include("teaching.urls")),
+    path("", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessment.models import ExamSession
+from assessment.services import examines
 from catalogue.models import AcademicYear
 from parcours import clock
 from parcours.access import (
@@ -122,6 +124,12 @@ def group(request, pk: int):
         for m in members
     ]
     today = clock.today()
+    codes = [s.code for s in regulation.semesters]
+    exams = [
+        e
+        for e in ExamSession.objects.filter(year_id=group.year_id)
+        if examines(e, group.unit, codes)
+    ]
     return render(
         request,
         "teaching/group.html",
@@ -131,6 +139,7 @@ def group(request, pk: int):
             "semesters": semesters,
             "needed": needed,
             "sessions": sessions,
+            "exams": exams,
             "today": today,
             "staff": staff,
             "teachers_form": teachers_form,

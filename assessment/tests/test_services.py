@@ -12,50 +12,8 @@ from django.core.exceptions import ValidationError
 from assessment import services
 from assessment.models import Convocation, ExamSession, Jury, Mark
 from assessment.services import MarkEntry
+from assessment.tests.conftest import END_OF_S1
 from catalogue.models import Unit
-from teaching import services as teaching
-from teaching.models import TeachingGroup
-from timetable.services import LOCAL
-from timetable.tests.conftest import register
-
-END_OF_S1 = dt.date(2017, 2, 13)
-
-
-@pytest.fixture(autouse=True)
-def business_date(settings):
-    settings.PARCOURS_TODAY = END_OF_S1.isoformat()
-    return END_OF_S1
-
-
-@pytest.fixture
-def sessions(year):
-    return {(s.number, s.semester): s for s in services.ensure_exam_sessions(year)}
-
-
-@pytest.fixture
-def s1(sessions):
-    return sessions[1, "S1"]
-
-
-@pytest.fixture
-def ast004(planning, year, reception):
-    teaching.ensure_groups(year)
-    return TeachingGroup.objects.get(unit__code="AST004", centre__code="LE-PORT")
-
-
-@pytest.fixture
-def cohort(ast004, learner, other_learner, year, le_port, reception):
-    """Léa attended AST004 twice, the other learner once (R-EXA-3 needs 2)."""
-    register(learner, year, le_port, {"AST004": False})
-    register(other_learner, year, le_port, {"AST004": False})
-    held = list(
-        teaching.group_sessions(ast004)
-        .filter(starts_at__lt=dt.datetime.combine(END_OF_S1, dt.time.min, LOCAL))
-        .order_by("starts_at")
-    )
-    teaching.record_attendance(held[0], {learner.pk, other_learner.pk}, reception)
-    teaching.record_attendance(held[1], {learner.pk}, reception)
-    return learner, other_learner
 
 
 def test_sessions_come_from_the_calendar(sessions, year):

@@ -227,8 +227,8 @@ def test_teaching_pages_use_a_fixed_number_of_queries(
     for session in held(ast004, 3):
         services.record_attendance(session, {class_of[0].pk}, teacher)
     client.force_login(teacher)
-    # session, user, roles; the group, its learners, its sessions, the counts
-    with django_assert_num_queries(7):
+    # session, user, roles; the group, its learners, its sessions, the counts, the exams
+    with django_assert_num_queries(8):
         client.get(f"/enseignement/groupes/{ast004.pk}/")
     with django_assert_num_queries(8):
         client.get(f"/enseignement/seances/{held(ast004, 1)[0].pk}/emargement/")

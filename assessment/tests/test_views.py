@@ -1,0 +1,193 @@
+"""Assessment pages: marks entry by the UE's teacher only, the jury's page and record,
+and results invisible to learners on every channel until published (R-EXA-5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.template.loader import render_to_string
+
+from accounts.tests.test_pages import PageParser
+from admissions.tests.conftest import make_user
+from assessment import services
+from assessment.models import Jury, Mark
+from catalogue.models import Unit
+from parcours import pdf
+from teaching import services as teaching
+from teaching.models import TeachingGroup
+
+
+@pytest.fixture
+def teacher(db, django_user_model, ast004):
+    user = make_user(django_user_model, "prof@example.re", "teacher")
+    teaching.assign_teachers(ast004, [user])
+    return user
+
+
+@pytest.fixture
+def convoked(s1, cohort):
+    services.issue_convocations(s1)
+    return cohort[0]
+
+
+def entry_url(session) -> str:
+    return f"/examens/{session.pk}/ue/AST004/notes/"
+
+
+def test_the_teacher_enters_marks_in_french_and_reads_errors(client, s1, convoked, teacher):
+    client.force_login(teacher)
+    page = client.get(entry_url(s1))
+    assert PageParser().check(page.content.decode()) == []
+    bad = client.post(
+        entry_url(s1),
+        {
+            f"l{convoked.pk}-value": "douze",
+            f"l{convoked.pk}-absence": "",
+            f"l{convoked.pk}-version": "0",
+        },
+    )
+    assert bad.status_code == 400 and "note illisible" in bad.content.decode()
+    assert not Mark.objects.exists()
+    client.post(
+        entry_url(s1),
+        {
+            f"l{convoked.pk}-value": "12,5",
+            f"l{convoked.pk}-absence": "",
+            f"l{convoked.pk}-version": "0",
+        },
+    )
+    assert Mark.objects.get().value == Decimal("12.5")
+    # a second tab, still showing version 0, is refused and told
+    stale = client.post(
+        entry_url(s1),
+        {
+            f"l{convoked.pk}-value": "14",
+            f"l{convoked.pk}-absence": "",
+            f"l{convoked.pk}-version": "0",
+        },
+    )
+    assert "modifiée par quelqu" in stale.content.decode()
+    assert Mark.objects.get().value == Decimal("12.5")
+
+
+def test_another_teacher_cannot_see_or_mark_the_group(
+    client, s1, convoked, django_user_model, year
+):
+    other = make_user(django_user_model, "autre.prof@example.re", "teacher")
+    teaching.assign_teachers(
+        TeachingGroup.objects.get(unit__code="CCE001", centre__code="LE-PORT"), [other]
+    )
+    client.force_login(other)
+    assert client.get(entry_url(s1)).status_code == 404
+    response = client.post(
+        entry_url(s1),
+        {
+            f"l{convoked.pk}-value": "20",
+            f"l{convoked.pk}-absence": "",
+            f"l{convoked.pk}-version": "0",
+        },
+    )
+    assert response.status_code == 404
+    assert not Mark.objects.exists()
+    # the jury pages are for staff
+    assert client.get(f"/accueil/examens/{s1.pk}/ue/AST004/").status_code == 403
+
+
+def decided_jury(s1, convoked, reception, direction, value="12.5") -> Jury:
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(
+        s1, unit, [services.MarkEntry(convoked.pk, Decimal(value), "", 0)], reception
+    )
+    jury = services.close_marks(services.jury_of(s1, unit))
+    return services.decide(jury, direction, "RAS")
+
+
+def test_nothing_leaks_before_publication(
+    client, s1, convoked, reception, direction, settings, monkeypatch
+):
+    decided_jury(s1, convoked, reception, direction, "13.75")
+    client.force_login(convoked)
+    page = client.get("/espace/examens/").content.decode()
+    assert "13,75" not in page and "13.75" not in page
+    assert "Aucun résultat publié" in page
+    # the convocation PDF carries no mark either (its HTML, before WeasyPrint compresses it)
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda template, context: render_to_string(template, context).encode()
+    )
+    document = client.get(f"/espace/examens/{s1.pk}/convocation.pdf")
+    assert document.status_code == 200 and b"AST004" in document.content
+    assert b"13,75" not in document.content and b"13.75" not in document.content
+    # the publication day (12/03/2017) comes: the result shows
+    settings.PARCOURS_TODAY = "2017-03-12"
+    page = client.get("/espace/examens/").content.decode()
+    assert "13,75/20 — UE validée" in page
+    assert "6 ECTS" in page
+    # no e-mail ever carried a mark
+    assert not any("13,75" in m.body or "13.75" in m.body for m in mail.outbox)
+
+
+def test_staff_publish_early_once_the_jury_has_decided(client, s1, convoked, reception, direction):
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(s1, unit, [services.MarkEntry(convoked.pk, Decimal(9), "", 0)], reception)
+    client.force_login(reception)
+    url = f"/accueil/examens/{s1.pk}/ue/AST004/jury/"
+    response = client.post(url, {"action": "publish"}, follow=True)
+    assert "une fois le jury tenu" in response.content.decode()
+    client.post(url, {"action": "close"})
+    client.post(url, {"action": "decide", "minutes": "Jury complet."})
+    assert Jury.objects.get().status == "decided"
+    client.post(url, {"action": "publish"})
+    client.force_login(convoked)
+    assert "9/20" in client.get("/espace/examens/").content.decode()
+
+
+def test_the_jury_page_and_record(client, s1, convoked, cohort, reception, direction):
+    decided_jury(s1, convoked, reception, direction)
+    client.force_login(reception)
+    page = client.get(f"/accueil/examens/{s1.pk}/ue/AST004/").content.decode()
+    assert PageParser().check(page) == []
+    assert "taux de réussite 100,0 %" in page or "taux de réussite 100.0 %" in page
+    assert "examen refusé" in page  # the other learner, one attendance (R-EXA-3)
+    record = client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf")
+    assert record.status_code == 200 and record.content.startswith(b"%PDF")
+    # a learner reaches neither
+    client.force_login(convoked)
+    assert client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf").status_code == 403
+
+
+def test_a_refused_learner_sees_why(client, s1, cohort):
+    _, other = cohort
+    client.force_login(other)
+    page = client.get("/espace/examens/").content.decode()
+    assert "Examens que vous ne pouvez pas passer" in page
+    assert "condition non remplie : examen refusé" in page
+    assert client.get(f"/espace/examens/{s1.pk}/convocation.pdf").status_code == 404
+
+
+def test_a_learner_sees_only_their_own_results(
+    client, s1, convoked, cohort, reception, direction, settings
+):
+    decided_jury(s1, convoked, reception, direction, "15")
+    settings.PARCOURS_TODAY = "2017-03-12"
+    client.force_login(cohort[1])
+    page = client.get("/espace/examens/").content.decode()
+    assert "15/20" not in page and "Aucun résultat publié" in page
+
+
+def test_learner_exam_page_query_count(
+    client, s1, convoked, reception, direction, django_assert_num_queries
+):
+    decided_jury(s1, convoked, reception, direction)
+    client.force_login(convoked)
+    # session, user, roles; the year; convocations; the next session and its right to sit
+    # (year, units and their programmes, registrations, attendance, earlier sessions'
+    # marks); published marks and their juries; the year's regulation
+    with django_assert_num_queries(15):
+        client.get("/espace/examens/")
+
+
+def test_exam_dates_are_those_of_the_calendar(s1):
+    assert s1.starts_on == dt.date(2017, 2, 20)

@@ -1,0 +1,535 @@
+"""Pages of assessment.
+
+- Staff (reception, direction): the year's exam sessions; per session and UE, who may
+  sit and why not, convocations, marks, the jury (close, decide, publish early),
+  statistics and the jury record (procès-verbal) as PDF.
+- Teachers: marks entry for the convoked learners of their groups' centres only.
+- Learners: their convocations (page and PDF), refusals with their reasons, and their
+  results once published (R-EXA-5) — `services.published_marks` is the one gate.
+
+GET never writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core import signing
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from admissions.models import Dossier
+from assessment import imports, services
+from assessment.models import Convocation, ExamSession, Jury, Mark
+from catalogue.models import AcademicYear, Unit
+from parcours import clock
+from parcours.access import (
+    attempt,
+    is_staff_member,
+    learner_only,
+    staff_only,
+    teacher_or_staff_only,
+)
+from parcours.pdf import pdf_response
+from teaching.models import TeachingGroup
+
+
+def _current_year() -> AcademicYear | None:
+    today = clock.today()
+    return (
+        AcademicYear.objects.filter(first_day__lte=today, last_day__gte=today).first()
+        or AcademicYear.objects.order_by("-code").first()
+    )
+
+
+def _staff_crumbs(*links, current: str) -> dict:
+    return {
+        "links": [{"url": reverse("assessment:sessions"), "title": "Examens"}, *links],
+        "current": current,
+    }
+
+
+@staff_only
+@require_GET
+def sessions(request):
+    year = _current_year()
+    rows = []
+    if year:
+        for session in ExamSession.objects.filter(year=year):
+            convoked = dict(
+                Convocation.objects.filter(session=session)
+                .values_list("unit_id")
+                .annotate(n=Count("id"))
+            )
+            juries = {j.unit_id: j for j in Jury.objects.filter(session=session)}
+            units = list(services.session_units(session).order_by("code"))
+            rows.append(
+                {
+                    "session": session,
+                    "units": [
+                        {"unit": u, "convoked": convoked.get(u.pk, 0), "jury": juries.get(u.pk)}
+                        for u in units
+                    ],
+                }
+            )
+    return render(
+        request,
+        "assessment/sessions.html",
+        {"year": year, "rows": rows, "breadcrumb_data": {"links": [], "current": "Examens"}},
+    )
+
+
+@staff_only
+@require_POST
+def create_sessions(request):
+    year = _current_year()
+    if year is not None:
+        services.ensure_exam_sessions(year)
+        messages.success(request, "Sessions d'examens créées d'après le calendrier de l'année.")
+    return redirect("assessment:sessions")
+
+
+def _session_unit(session_pk: int, code: str) -> tuple[ExamSession, Unit]:
+    session = get_object_or_404(ExamSession.objects.select_related("year"), pk=session_pk)
+    unit = get_object_or_404(services.session_units(session), code=code)
+    return session, unit
+
+
+@staff_only
+@require_GET
+def unit_exam(request, pk: int, code: str):
+    session, unit = _session_unit(pk, code)
+    candidates = services.exam_rights(session, [unit.pk])
+    jury = Jury.objects.filter(session=session, unit=unit).first()
+    marks = {m.learner_id: m for m in Mark.objects.filter(session=session, unit=unit)}
+    convoked = set(
+        Convocation.objects.filter(session=session, unit=unit).values_list("learner_id", flat=True)
+    )
+    regulation = session.year.regulation
+    pass_mark = regulation.thresholds.pass_mark
+    rows = [
+        {
+            "candidate": c,
+            "convoked": c.learner_id in convoked,
+            "mark": marks.get(c.learner_id),
+            "validated": (m := marks.get(c.learner_id)) is not None
+            and m.value is not None
+            and m.value >= pass_mark,
+        }
+        for c in candidates
+    ]
+    return render(
+        request,
+        "assessment/unit_exam.html",
+        {
+            "session": session,
+            "unit": unit,
+            "rows": rows,
+            "jury": jury,
+            "allowed": sum(1 for c in candidates if c.right.allowed),
+            "stats": services.statistics(list(marks.values()), pass_mark),
+            "pass_mark": pass_mark,
+            "today": clock.today(),
+            "breadcrumb_data": _staff_crumbs(current=f"{unit.code} — {session}"),
+        },
+    )
+
+
+@staff_only
+@require_POST
+def jury_action(request, pk: int, code: str):
+    session, unit = _session_unit(pk, code)
+    action = request.POST.get("action")
+    jury = services.jury_of(session, unit)
+    actions = {
+        "convoke": (
+            lambda: services.issue_convocations(session, [unit.pk]),
+            "Convocations émises pour les apprenants qui ont le droit de composer.",
+        ),
+        "close": (lambda: services.close_marks(jury), "Notes closes : le jury peut statuer."),
+        "reopen": (lambda: services.reopen_marks(jury), "Saisie des notes rouverte."),
+        "decide": (
+            lambda: services.decide(jury, request.user, request.POST.get("minutes", "")),
+            "Décision du jury enregistrée ; les notes sont verrouillées.",
+        ),
+        "publish": (
+            lambda: services.publish_early(jury),
+            "Résultats publiés : les apprenants les voient dans leur espace.",
+        ),
+    }
+    if action not in actions:
+        messages.error(request, "Action inconnue.")
+    else:
+        attempt(request, *actions[action])
+    return redirect("assessment:unit_exam", pk=pk, code=code)
+
+
+@staff_only
+@require_GET
+def jury_record(request, pk: int, code: str):
+    """The procès-verbal of the jury, once it has decided."""
+    session, unit = _session_unit(pk, code)
+    jury = get_object_or_404(Jury, session=session, unit=unit, status=Jury.Status.DECIDED)
+    marks = list(
+        Mark.objects.filter(session=session, unit=unit)
+        .select_related("dossier")
+        .order_by("dossier__last_name", "dossier__first_name")
+    )
+    pass_mark = session.year.regulation.thresholds.pass_mark
+    return pdf_response(
+        "assessment/pdf/jury_record.html",
+        {
+            "session": session,
+            "unit": unit,
+            "jury": jury,
+            "marks": marks,
+            "pass_mark": pass_mark,
+            "stats": services.statistics(marks, pass_mark),
+        },
+        f"pv-{unit.code}-session{session.number}-{session.year.code}.pdf",
+    )
+
+
+# --- marks entry (teachers and staff) ---------------------------------------------------------
+
+
+def _centres_for(user, session: ExamSession, unit: Unit) -> list[int] | None:
+    """None for staff (every centre); a teacher: the centres of their groups of the UE."""
+    if is_staff_member(user):
+        return None
+    centres = list(
+        TeachingGroup.objects.filter(teachers=user, year=session.year, unit=unit).values_list(
+            "centre_id", flat=True
+        )
+    )
+    if not centres:
+        raise Http404("Vous n'enseignez pas cette UE cette année.")
+    return centres
+
+
+def _parse_mark(raw: str) -> tuple[Decimal | None, str | None]:
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None, None
+    try:
+        return Decimal(raw), None
+    except InvalidOperation:
+        return None, "note illisible (exemple : 12,5)"
+
+
+@teacher_or_staff_only
+@require_http_methods(["GET", "POST"])
+def marks_entry(request, pk: int, code: str):
+    session, unit = _session_unit(pk, code)
+    centres = _centres_for(request.user, session, unit)
+    convocations = Convocation.objects.filter(session=session, unit=unit).select_related("dossier")
+    if centres is not None:
+        convocations = convocations.filter(dossier__centre_id__in=centres)
+    convocations = list(convocations.order_by("dossier__last_name", "dossier__first_name"))
+    marks = {
+        m.learner_id: m
+        for m in Mark.objects.filter(
+            session=session, unit=unit, learner_id__in=[c.learner_id for c in convocations]
+        )
+    }
+    jury = Jury.objects.filter(session=session, unit=unit).first()
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        entries = []
+        for c in convocations:
+            prefix = f"l{c.learner_id}"
+            value, error = _parse_mark(request.POST.get(f"{prefix}-value", ""))
+            absence = request.POST.get(f"{prefix}-absence", "")
+            if absence not in Mark.Absence.values:
+                error = "absence inconnue"
+            try:
+                version = int(request.POST.get(f"{prefix}-version", "0"))
+            except ValueError:
+                version = -1
+            if error:
+                errors[c.learner_id] = error
+                continue
+            if value is None and not absence:
+                continue  # left empty: nothing to save for this learner yet
+            entries.append(services.MarkEntry(c.learner_id, value, absence, version))
+        if errors:
+            messages.error(request, "Des notes sont illisibles : rien n'a été enregistré.")
+        elif attempt(
+            request,
+            lambda: services.save_marks(
+                session, unit, entries, request.user, request.POST.get("reason", "")
+            ),
+            "Notes enregistrées.",
+        ):
+            return redirect("assessment:marks_entry", pk=pk, code=code)
+    rows = [
+        {
+            "convocation": c,
+            "mark": marks.get(c.learner_id),
+            "posted_value": request.POST.get(f"l{c.learner_id}-value") if request.POST else None,
+            "error": errors.get(c.learner_id, ""),
+        }
+        for c in convocations
+    ]
+    return render(
+        request,
+        "assessment/marks_entry.html",
+        {
+            "session": session,
+            "unit": unit,
+            "rows": rows,
+            "jury": jury,
+            "absences": Mark.Absence.choices,
+            "staff": is_staff_member(request.user),
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("assessment:unit_exam", args=[pk, code]), "title": unit.code}
+                ]
+                if is_staff_member(request.user)
+                else [{"url": reverse("teaching:groups"), "title": "Mes groupes"}],
+                "current": f"Notes — {unit.code}, session {session.number}",
+            },
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the learner --------------------------------------------------------------------------------
+
+
+@learner_only
+@require_GET
+def my_exams(request):
+    """Convocations, refusals with their reasons, and published results."""
+    year = _current_year()
+    convocations = list(
+        Convocation.objects.filter(learner=request.user)
+        .select_related("session", "unit", "dossier__centre")
+        .order_by("session__starts_on", "unit__code")
+    )
+    refusals, refusals_session = [], None
+    if year:
+        today = clock.today()
+        upcoming = ExamSession.objects.filter(year=year, ends_on__gte=today).order_by("starts_on")
+        for session in upcoming[:1]:  # the next session is the one a learner prepares
+            refusals = [
+                c
+                for c in services.exam_rights(session, learner_ids=[request.user.pk])
+                if not c.right.allowed
+            ]
+            refusals_session = session
+    results = services.published_marks(request.user)
+    pass_mark = year.regulation.thresholds.pass_mark if year else Decimal(10)
+    earned = {}
+    for mark in results:
+        if mark.value is not None and mark.value >= pass_mark and mark.unit_id not in earned:
+            earned[mark.unit_id] = mark
+    return render(
+        request,
+        "assessment/my_exams.html",
+        {
+            "convocations": convocations,
+            "refusals": refusals,
+            "refusals_session": refusals_session,
+            "results": results,
+            "earned": list(earned.values()),
+            "earned_ects": sum(m.unit.ects for m in earned.values()),
+            "pass_mark": pass_mark,
+            "breadcrumb_data": {
+                "links": [{"url": reverse("admissions:space"), "title": "Mon espace"}],
+                "current": "Mes examens et résultats",
+            },
+        },
+    )
+
+
+@learner_only
+@require_GET
+def convocation_pdf(request, pk: int):
+    """The learner's convocation to a session: their UEs, dates and centre."""
+    session = get_object_or_404(ExamSession.objects.select_related("year"), pk=pk)
+    convocations = list(
+        Convocation.objects.filter(session=session, learner=request.user)
+        .select_related("unit", "dossier__centre")
+        .order_by("unit__code")
+    )
+    if not convocations:
+        raise Http404("Pas de convocation à cette session.")
+    dossier: Dossier = convocations[0].dossier
+    return pdf_response(
+        "assessment/pdf/convocation.html",
+        {"session": session, "convocations": convocations, "dossier": dossier},
+        f"convocation-session{session.number}-{session.year.code}.pdf",
+    )
+
+
+# --- import and export of marks ---------------------------------------------------------------
+
+IMPORT_SALT = "assessment.marks-import"
+IMPORT_MAX_AGE_S = 3600
+
+
+def _convoked(session: ExamSession, unit: Unit, centres: list[int] | None):
+    rows = Convocation.objects.filter(session=session, unit=unit).select_related("dossier")
+    if centres is not None:
+        rows = rows.filter(dossier__centre_id__in=centres)
+    return rows
+
+
+def _identifiers(session: ExamSession) -> dict[str, tuple[int, str]]:
+    """E-mail and dossier number of every learner with a dossier this year."""
+    out = {}
+    for pk, learner_id, email, last, first in Dossier.objects.filter(
+        year_id=session.year_id
+    ).values_list("pk", "learner_id", "learner__email", "last_name", "first_name"):
+        name = f"{last.upper()} {first}".strip() or email
+        out[email.lower()] = (learner_id, name)
+        out[f"{session.year.code}-{pk:05d}"] = (learner_id, name)
+    return out
+
+
+@teacher_or_staff_only
+@require_http_methods(["GET", "POST"])
+def marks_import(request, pk: int, code: str):
+    """Preview every line of a marks file with its problems; write nothing until the
+    whole file is clean, then everything in one transaction."""
+    session, unit = _session_unit(pk, code)
+    centres = _centres_for(request.user, session, unit)
+    context = {
+        "session": session,
+        "unit": unit,
+        "breadcrumb_data": {
+            "links": [
+                {"url": reverse("assessment:marks_entry", args=[pk, code]), "title": "Notes"}
+            ],
+            "current": f"Importer des notes — {unit.code}",
+        },
+    }
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        try:
+            payload = signing.loads(
+                request.POST.get("payload", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE_S
+            )
+        except signing.BadSignature:
+            messages.error(request, "Aperçu expiré ou altéré : déposez le fichier à nouveau.")
+            return redirect("assessment:marks_import", pk=pk, code=code)
+        if payload["session"] != session.pk or payload["unit"] != unit.pk:
+            raise Http404
+        entries = [
+            services.MarkEntry(
+                row[0], Decimal(row[1]) if row[1] is not None else None, row[2], row[3]
+            )
+            for row in payload["entries"]
+        ]
+        if attempt(
+            request,
+            lambda: services.save_marks(session, unit, entries, request.user),
+            f"{len(entries)} note(s) importée(s).",
+        ):
+            return redirect("assessment:marks_entry", pk=pk, code=code)
+        status = 400
+    elif request.method == "POST":
+        upload = request.FILES.get("fichier")
+        if upload is None:
+            messages.error(request, "Fichier : choisissez un fichier .csv ou .xlsx.")
+            status = 400
+        else:
+            try:
+                lines, _ = imports.read_lines(upload.name, upload.read(imports.MAX_BYTES + 1))
+            except imports.MarksFileError as error:
+                messages.error(request, f"Fichier : {error}")
+                status = 400
+            else:
+                convoked = _convoked(session, unit, centres)
+                versions = {
+                    m.learner_id: m.version for m in Mark.objects.filter(session=session, unit=unit)
+                }
+                imports.check_lines(lines, _identifiers(session), {c.learner_id for c in convoked})
+                bad = [line for line in lines if line.problems]
+                context.update({"lines": lines, "bad": bad, "file_name": upload.name})
+                if bad:
+                    status = 400
+                else:
+                    context["payload"] = signing.dumps(
+                        {
+                            "session": session.pk,
+                            "unit": unit.pk,
+                            "entries": [
+                                (
+                                    line.learner_id,
+                                    str(line.value) if line.value is not None else None,
+                                    line.absence,
+                                    versions.get(line.learner_id, 0),
+                                )
+                                for line in lines
+                            ],
+                        },
+                        salt=IMPORT_SALT,
+                    )
+    return render(request, "assessment/marks_import.html", context, status=status)
+
+
+@teacher_or_staff_only
+@require_GET
+def marks_export(request, pk: int, code: str, fmt: str):
+    """The marks of the convoked learners (of the teacher's centres), as CSV or XLSX;
+    every cell that could run as a formula is neutralised."""
+    session, unit = _session_unit(pk, code)
+    centres = _centres_for(request.user, session, unit)
+    convoked = list(
+        _convoked(session, unit, centres)
+        .select_related("learner")
+        .order_by("dossier__last_name", "dossier__first_name")
+    )
+    marks = {m.learner_id: m for m in Mark.objects.filter(session=session, unit=unit)}
+    header = ["email", "dossier", "nom", "prenom", "note", "absence"]
+    rows = []
+    for c in convoked:
+        mark = marks.get(c.learner_id)
+        rows.append(
+            [
+                c.learner.email,
+                c.dossier.reference,
+                c.dossier.last_name,
+                c.dossier.first_name,
+                "" if mark is None or mark.value is None else str(mark.value).replace(".", ","),
+                "" if mark is None else mark.get_absence_display() if mark.absence else "",
+            ]
+        )
+    rows = [[imports.neutralised(cell) for cell in row] for row in rows]
+    name = f"notes-{unit.code}-session{session.number}-{session.year.code}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = unit.code
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(
+            ("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8"
+        )
+        fmt = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
