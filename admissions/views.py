@@ -31,6 +31,7 @@ from admissions.forms import (
 )
 from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.presenters import piece_rows, space_summary
+from assessment.services import exam_notices
 from catalogue.models import Centre
 from parcours import clock, uploads
 from parcours.access import (
@@ -146,6 +147,7 @@ def space(request):
         {
             "summaries": [space_summary(d) for d in dossiers],
             "has_final_registration": any(d.status == Dossier.Status.VALIDATED for d in dossiers),
+            "notices": exam_notices(request.user),
             "open_years": [y for y in years if y.pk not in live_years],
             "breadcrumb_data": {"links": [], "current": "Mon espace"},
         },

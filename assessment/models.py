@@ -143,6 +143,8 @@ class Jury(models.Model):
     published_early_on = models.DateField(
         "résultats publiés par anticipation le", null=True, blank=True
     )
+    # The e-mail "vos résultats sont disponibles" went to the learners on this day.
+    notice_sent_on = models.DateField("avis de publication envoyé le", null=True, blank=True)
 
     history = HistoricalRecords()
 

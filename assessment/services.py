@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from admissions.models import Dossier, DossierUnit
+from assessment import notifications
 from assessment.models import Convocation, ExamSession, Jury, Mark
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
@@ -342,7 +343,36 @@ def publish_early(jury: Jury) -> Jury:
         raise ValidationError("Les résultats sont déjà publiés.")
     jury.published_early_on = today
     jury.save()
+    send_result_notices(today)
     return jury
+
+
+def send_result_notices(today: dt.date | None = None) -> int:
+    """E-mail "vos résultats sont disponibles" to the learners of every jury whose
+    results are published by `today` and not yet announced (run daily, and at an early
+    publication). The e-mail carries no mark, only where to read it (R-EXA-5). Returns
+    the number of e-mails."""
+    today = today or clock.today()
+    due = [
+        jury
+        for jury in Jury.objects.filter(status=Jury.Status.DECIDED, notice_sent_on__isnull=True)
+        .select_related("session", "unit")
+        .select_for_update()
+        if jury.is_published(today)
+    ]
+    sent = 0
+    for jury in due:
+        emails = list(
+            Mark.objects.filter(session=jury.session, unit=jury.unit).values_list(
+                "learner__email", flat=True
+            )
+        )
+        for email in emails:
+            notifications.results_available(email, jury)
+        jury.notice_sent_on = today
+        jury.save(update_fields=["notice_sent_on"])
+        sent += len(emails)
+    return sent
 
 
 @dataclass(frozen=True)
@@ -402,3 +432,23 @@ def published_marks(learner, today: dt.date | None = None) -> list[Mark]:
         for m in marks
         if (jury := juries.get((m.session_id, m.unit_id))) is not None and jury.is_published(today)
     ]
+
+
+def exam_notices(learner, today: dt.date | None = None) -> list[str]:
+    """The personal space's notices: convocations to come, results available (never a
+    mark: the learner reads it on the results page)."""
+    today = today or clock.today()
+    notices = []
+    upcoming = (
+        Convocation.objects.filter(learner=learner, session__ends_on__gte=today)
+        .values_list("session__number", "session__starts_on")
+        .distinct()
+    )
+    for number, starts_on in upcoming:
+        notices.append(
+            f"Vous êtes convoqué(e) à la session {number} d'examens, à partir du "
+            f"{starts_on:%d/%m/%Y}."
+        )
+    if published_marks(learner, today):
+        notices.append("Vos résultats sont disponibles.")
+    return notices

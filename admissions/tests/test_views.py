@@ -348,7 +348,7 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
 
     def pages(owner, dossier):
         return [
-            (owner, reverse("admissions:space"), 14),
+            (owner, reverse("admissions:space"), 16),  # + convocations, marks (notices)
             (owner, reverse("admissions:dossier", args=[dossier.pk]), 12),
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
             (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 16),

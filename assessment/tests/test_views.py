@@ -191,3 +191,28 @@ def test_learner_exam_page_query_count(
 
 def test_exam_dates_are_those_of_the_calendar(s1):
     assert s1.starts_on == dt.date(2017, 2, 20)
+
+
+def test_results_are_announced_by_e_mail_without_the_mark(
+    s1,
+    convoked,
+    reception,
+    direction,
+    settings,
+    mailoutbox,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    decided_jury(s1, convoked, reception, direction, "17.25")
+    assert services.send_result_notices() == 0  # not published yet (13/02/2017)
+    client.force_login(convoked)
+    assert "Vos résultats sont disponibles" not in client.get("/espace/").content.decode()
+    settings.PARCOURS_TODAY = "2017-03-12"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_result_notices() == 1
+    assert services.send_result_notices() == 0  # once
+    (message,) = [m for m in mailoutbox if "résultats" in m.subject]
+    assert "Vos résultats sont disponibles" in message.body
+    assert "17,25" not in message.body and "17.25" not in message.body
+    assert "/20" not in message.body
+    assert "Vos résultats sont disponibles" in client.get("/espace/").content.decode()
