@@ -452,3 +452,32 @@ def exam_notices(learner, today: dt.date | None = None) -> list[str]:
     if published_marks(learner, today):
         notices.append("Vos résultats sont disponibles.")
     return notices
+
+
+@dataclass(frozen=True)
+class UnitJury:
+    unit_id: int
+    statistics: Statistics
+    validated: frozenset[int]  # learners whose mark validates the UE (R-EXA-4)
+
+
+def jury_results(session: ExamSession) -> dict[int, UnitJury]:
+    """Every UE's jury figures and results at a session, in bulk: one query over the
+    session's marks (grouped in memory), whatever the number of UEs and learners."""
+    pass_mark = session.year.regulation.thresholds.pass_mark
+    by_unit: dict[int, list[Mark]] = defaultdict(list)
+    rows = (
+        Mark.objects.filter(session=session)
+        .values_list("unit_id", "learner_id", "value", "absence")
+        .iterator(chunk_size=20000)
+    )
+    for unit_id, learner_id, value, absence in rows:
+        by_unit[unit_id].append(Mark(learner_id=learner_id, value=value, absence=absence))
+    return {
+        unit_id: UnitJury(
+            unit_id,
+            statistics(marks, pass_mark),
+            frozenset(m.learner_id for m in marks if m.value is not None and m.value >= pass_mark),
+        )
+        for unit_id, marks in by_unit.items()
+    }
