@@ -14,14 +14,15 @@ DEMO_YEAR ?= 2016-2017
 run: setup
 	PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)} $(BIN)/python manage.py runserver $(HOST)
 
-# Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts
-# and the year's published planning.
+# Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts,
+# the year's published planning, its teaching groups and exam sessions.
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue $(DATA)
 	$(BIN)/python manage.py load_demo_accounts
 	# The year's evening timetable, per centre (a few seconds each); kept if already made.
 	PARCOURS_DATA_DIR=$(abspath $(DATA)) $(BIN)/python manage.py generate_planning --year $(DEMO_YEAR) --publish --if-missing
+	$(BIN)/python manage.py load_demo_teaching --year $(DEMO_YEAR)
 
 install: $(VENV)/.installed
 

@@ -189,12 +189,18 @@ def issue_convocations(session: ExamSession, unit_ids: Iterable[int] | None = No
     """A convocation for every learner with the right to sit; returns how many are
     new (issuing again adds only the missing ones)."""
     existing = set(Convocation.objects.filter(session=session).values_list("learner_id", "unit_id"))
+    # once a UE's marks are closed, its list of candidates is final
+    closed = set(
+        Jury.objects.filter(session=session)
+        .exclude(status=Jury.Status.OPEN)
+        .values_list("unit_id", flat=True)
+    )
     new = [
         Convocation(
             session=session, unit_id=c.unit_id, learner_id=c.learner_id, dossier_id=c.dossier_id
         )
         for c in exam_rights(session, unit_ids)
-        if c.right.allowed and (c.learner_id, c.unit_id) not in existing
+        if c.right.allowed and (c.learner_id, c.unit_id) not in existing and c.unit_id not in closed
     ]
     Convocation.objects.bulk_create(new, batch_size=2000)
     return len(new)

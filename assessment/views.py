@@ -317,7 +317,9 @@ def my_exams(request):
     if year:
         today = clock.today()
         upcoming = ExamSession.objects.filter(year=year, ends_on__gte=today).order_by("starts_on")
-        for session in upcoming[:1]:  # the next session is the one a learner prepares
+        # The next session, once its convocations are out: rights are final then (during
+        # the semester, /espace/presences/ says how many attendances are still needed).
+        for session in upcoming.filter(convocations__isnull=False).distinct()[:1]:
             refusals = [
                 c
                 for c in services.exam_rights(session, learner_ids=[request.user.pk])

@@ -161,6 +161,13 @@ def test_the_jury_page_and_record(client, s1, convoked, cohort, reception, direc
 def test_a_refused_learner_sees_why(client, s1, cohort):
     _, other = cohort
     client.force_login(other)
+    # during the semester, nothing is said refused yet: attendance may still come
+    assert (
+        "Examens que vous ne pouvez pas passer"
+        not in client.get("/espace/examens/").content.decode()
+    )
+    services.issue_convocations(s1)
+    client.force_login(other)
     page = client.get("/espace/examens/").content.decode()
     assert "Examens que vous ne pouvez pas passer" in page
     assert "condition non remplie : examen refusé" in page
