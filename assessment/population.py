@@ -27,6 +27,7 @@ from admissions.models import Dossier, DossierUnit
 from assessment.models import ExamSession, Jury, Mark
 from assessment.services import ensure_exam_sessions, examines
 from catalogue.models import AcademicYear, Centre, Programme, Unit
+from rules.ledger import validates
 from teaching.models import Attendance
 from timetable.models import Planning, Session
 
@@ -239,7 +240,6 @@ def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff
         left = [u for u in units_of[programme.pk] if u.pk not in done]
         chosen = rng.sample(left, min(len(left), rng.randint(5, 9)))
         codes = [s.code for s in regulation.semesters]
-        pass_mark = regulation.thresholds.pass_mark
         needed = regulation.thresholds.attendances_to_sit
         for unit in chosen:
             foad = rng.random() < 0.1
@@ -277,7 +277,7 @@ def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff
                         entered_by=staff,
                     )
                 )
-                if value is not None and value >= pass_mark:
+                if validates(regulation, value):
                     done.add(unit.pk)
                     break
                 if rng.random() < 0.2:

@@ -27,6 +27,8 @@ from catalogue.models import AcademicYear, Unit
 from parcours import clock
 from rules.exams import ExamRequest, ExamRight, exam_right
 from rules.explain import Reason
+from rules.ledger import validates
+from rules.regulation import Regulation
 from teaching.services import attendance_counts
 
 FOLLOWING = (Dossier.Status.VALIDATED,)
@@ -144,7 +146,6 @@ def exam_rights(
     ):
         earlier[learner, unit].append((value, absence))
 
-    pass_mark = regulation.thresholds.pass_mark
     candidates = []
     for learner, last, first, unit_id, dossier_id, centre_id in registrations:
         unit = units[unit_id]
@@ -161,7 +162,7 @@ def exam_rights(
                 ),
             ),
         )
-        if any(value is not None and value >= pass_mark for value, _ in previous):
+        if any(validates(regulation, value) for value, _ in previous):
             right = replace(
                 right,
                 allowed=False,
@@ -394,9 +395,14 @@ class Statistics:
 BANDS = ((0, 5), (5, 10), (10, 15), (15, 20))
 
 
-def statistics(marks: list[Mark], pass_mark: Decimal) -> Statistics:
-    values = [m.value for m in marks if m.value is not None]
-    validated = sum(1 for v in values if v >= pass_mark)
+def statistics(marks: list[Mark], regulation: Regulation) -> Statistics:
+    return statistics_of([m.value for m in marks], regulation)
+
+
+def statistics_of(results: list[Decimal | None], regulation: Regulation) -> Statistics:
+    """Count, absences (None), UEs validated (R-EXA-4), pass rate, mean, distribution."""
+    values = [v for v in results if v is not None]
+    validated = sum(1 for v in values if validates(regulation, v))
     bands = Counter()
     for value in values:
         for low, high in BANDS:
@@ -405,7 +411,7 @@ def statistics(marks: list[Mark], pass_mark: Decimal) -> Statistics:
                 break
     return Statistics(
         count=len(values),
-        absent=len(marks) - len(values),
+        absent=len(results) - len(values),
         validated=validated,
         pass_rate=(Decimal(100) * validated / len(values)).quantize(Decimal("0.1"))
         if values
@@ -470,20 +476,26 @@ class UnitJury:
 def jury_results(session: ExamSession) -> dict[int, UnitJury]:
     """Every UE's jury figures and results at a session, in bulk: one query over the
     session's marks (grouped in memory), whatever the number of UEs and learners."""
-    pass_mark = session.year.regulation.thresholds.pass_mark
-    by_unit: dict[int, list[Mark]] = defaultdict(list)
+    regulation = session.year.regulation
+    by_unit: dict[int, tuple[list[int], list[Decimal | None]]] = defaultdict(lambda: ([], []))
     rows = (
         Mark.objects.filter(session=session)
-        .values_list("unit_id", "learner_id", "value", "absence")
+        .values_list("unit_id", "learner_id", "value")
         .iterator(chunk_size=20000)
     )
-    for unit_id, learner_id, value, absence in rows:
-        by_unit[unit_id].append(Mark(learner_id=learner_id, value=value, absence=absence))
+    for unit_id, learner_id, value in rows:
+        learners, values = by_unit[unit_id]
+        learners.append(learner_id)
+        values.append(value)
     return {
         unit_id: UnitJury(
             unit_id,
-            statistics(marks, pass_mark),
-            frozenset(m.learner_id for m in marks if m.value is not None and m.value >= pass_mark),
+            statistics_of(values, regulation),
+            frozenset(
+                learner
+                for learner, value in zip(learners, values, strict=True)
+                if validates(regulation, value)
+            ),
         )
-        for unit_id, marks in by_unit.items()
+        for unit_id, (learners, values) in by_unit.items()
     }

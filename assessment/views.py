@@ -37,6 +37,7 @@ from parcours.access import (
     teacher_or_staff_only,
 )
 from parcours.pdf import pdf_response
+from rules.ledger import validates
 from teaching.models import TeachingGroup
 
 
@@ -112,15 +113,12 @@ def unit_exam(request, pk: int, code: str):
         Convocation.objects.filter(session=session, unit=unit).values_list("learner_id", flat=True)
     )
     regulation = session.year.regulation
-    pass_mark = regulation.thresholds.pass_mark
     rows = [
         {
             "candidate": c,
             "convoked": c.learner_id in convoked,
             "mark": marks.get(c.learner_id),
-            "validated": (m := marks.get(c.learner_id)) is not None
-            and m.value is not None
-            and m.value >= pass_mark,
+            "validated": c.learner_id in marks and validates(regulation, marks[c.learner_id].value),
         }
         for c in candidates
     ]
@@ -133,8 +131,8 @@ def unit_exam(request, pk: int, code: str):
             "rows": rows,
             "jury": jury,
             "allowed": sum(1 for c in candidates if c.right.allowed),
-            "stats": services.statistics(list(marks.values()), pass_mark),
-            "pass_mark": pass_mark,
+            "stats": services.statistics(list(marks.values()), regulation),
+            "pass_mark": regulation.thresholds.pass_mark,
             "today": clock.today(),
             "breadcrumb_data": _staff_crumbs(current=f"{unit.code} — {session}"),
         },
@@ -181,7 +179,9 @@ def jury_record(request, pk: int, code: str):
         .select_related("dossier")
         .order_by("dossier__last_name", "dossier__first_name")
     )
-    pass_mark = session.year.regulation.thresholds.pass_mark
+    regulation = session.year.regulation
+    for m in marks:
+        m.validated = validates(regulation, m.value)
     return pdf_response(
         "assessment/pdf/jury_record.html",
         {
@@ -189,8 +189,8 @@ def jury_record(request, pk: int, code: str):
             "unit": unit,
             "jury": jury,
             "marks": marks,
-            "pass_mark": pass_mark,
-            "stats": services.statistics(marks, pass_mark),
+            "pass_mark": regulation.thresholds.pass_mark,
+            "stats": services.statistics(marks, regulation),
         },
         f"pv-{unit.code}-session{session.number}-{session.year.code}.pdf",
     )
@@ -327,10 +327,10 @@ def my_exams(request):
             ]
             refusals_session = session
     results = services.published_marks(request.user)
-    pass_mark = year.regulation.thresholds.pass_mark if year else Decimal(10)
     earned = {}
-    for mark in results:
-        if mark.value is not None and mark.value >= pass_mark and mark.unit_id not in earned:
+    for mark in results:  # each mark judged by the pass mark of its own year (R-EXA-4)
+        mark.validated = validates(mark.session.year.regulation, mark.value)
+        if mark.validated and mark.unit_id not in earned:
             earned[mark.unit_id] = mark
     return render(
         request,
@@ -342,7 +342,6 @@ def my_exams(request):
             "results": results,
             "earned": list(earned.values()),
             "earned_ects": sum(m.unit.ects for m in earned.values()),
-            "pass_mark": pass_mark,
             "breadcrumb_data": {
                 "links": [{"url": reverse("admissions:space"), "title": "Mon espace"}],
                 "current": "Mes examens et résultats",

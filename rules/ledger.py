@@ -114,6 +114,12 @@ def unit_ledger(
     return Ledger(units, sum(u.ects for u in units if u.validated), tuple(reasons))
 
 
+def validates(regulation: Regulation, mark: Decimal | None) -> bool:
+    """R-EXA-4: a mark at or above the pass mark of the attempt's year validates the UE
+    (an absence never does)."""
+    return mark is not None and mark >= regulation.thresholds.pass_mark
+
+
 def _apply_attempt(
     regulation: Regulation, unit: Unit, current: UnitResult, attempt: Attempt
 ) -> tuple[UnitResult, Reason]:
@@ -123,7 +129,7 @@ def _apply_attempt(
     thresholds = regulation.thresholds
     mark = f"{number(attempt.mark)}/{thresholds.pass_mark_out_of}"
     pass_mark = f"{number(thresholds.pass_mark)}/{thresholds.pass_mark_out_of}"
-    if attempt.mark < thresholds.pass_mark:
+    if not validates(regulation, attempt.mark):
         return current, Reason(
             "R-EXA-4",
             f"{unit.code} : {mark} {when}, sous la note de validation de {pass_mark} : "

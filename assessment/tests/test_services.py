@@ -131,11 +131,11 @@ def test_a_ue_validated_at_session_1_is_not_sat_again(sessions, cohort, receptio
     assert any("déjà validée" in r.message for r in second[learner.pk].reasons)
 
 
-def test_statistics_of_a_jury():
+def test_statistics_of_a_jury(year):
     marks = [Mark(value=Decimal(v)) for v in ("4", "9.5", "10", "15", "20")] + [
         Mark(value=None, absence="absent")
     ]
-    stats = services.statistics(marks, Decimal(10))
+    stats = services.statistics(marks, year.regulation)  # pass mark 10/20 (R-EXA-4)
     assert (stats.count, stats.absent, stats.validated) == (5, 1, 3)
     assert stats.pass_rate == Decimal("60.0") and stats.mean == Decimal("11.70")
     assert stats.distribution == (("0 à 5", 1), ("5 à 10", 1), ("10 à 15", 1), ("15 à 20", 2))
