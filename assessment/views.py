@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from admissions.models import Dossier
 from assessment import imports, services
 from assessment.models import Convocation, ExamSession, Jury, Mark
-from catalogue.models import AcademicYear, Unit
+from catalogue.models import Unit
 from parcours import clock
 from parcours.access import (
     attempt,
@@ -39,14 +39,7 @@ from parcours.access import (
 from parcours.pdf import pdf_response
 from rules.ledger import validates
 from teaching.models import TeachingGroup
-
-
-def _current_year() -> AcademicYear | None:
-    today = clock.today()
-    return (
-        AcademicYear.objects.filter(first_day__lte=today, last_day__gte=today).first()
-        or AcademicYear.objects.order_by("-code").first()
-    )
+from teaching.services import current_year
 
 
 def _staff_crumbs(*links, current: str) -> dict:
@@ -59,7 +52,7 @@ def _staff_crumbs(*links, current: str) -> dict:
 @staff_only
 @require_GET
 def sessions(request):
-    year = _current_year()
+    year = current_year()
     rows = []
     if year:
         for session in ExamSession.objects.filter(year=year):
@@ -89,7 +82,7 @@ def sessions(request):
 @staff_only
 @require_POST
 def create_sessions(request):
-    year = _current_year()
+    year = current_year()
     if year is not None:
         services.ensure_exam_sessions(year)
         messages.success(request, "Sessions d'examens créées d'après le calendrier de l'année.")
@@ -307,7 +300,7 @@ def marks_entry(request, pk: int, code: str):
 @require_GET
 def my_exams(request):
     """Convocations, refusals with their reasons, and published results."""
-    year = _current_year()
+    year = current_year()
     convocations = list(
         Convocation.objects.filter(learner=request.user)
         .select_related("session", "unit", "dossier__centre")

@@ -29,6 +29,15 @@ from timetable.services import LOCAL
 FOLLOWING = (Dossier.Status.VALIDATED,)
 
 
+def current_year() -> AcademicYear | None:
+    """The academic year holding the business date, else the latest one."""
+    today = clock.today()
+    return (
+        AcademicYear.objects.filter(first_day__lte=today, last_day__gte=today).first()
+        or AcademicYear.objects.order_by("-code").first()
+    )
+
+
 # --- groups and their learners --------------------------------------------------------------
 
 

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment.models import ExamSession
 from assessment.services import examines
-from catalogue.models import AcademicYear
 from parcours import clock
 from parcours.access import (
     attempt,
@@ -31,6 +30,7 @@ from parcours.access import (
 from teaching import services
 from teaching.forms import AlternanceDayForm, CorrectionForm, TeachersForm
 from teaching.models import Attendance, TeachingGroup
+from teaching.services import current_year
 from timetable.models import Session
 
 
@@ -38,14 +38,6 @@ def _groups_for(user):
     """Every group for staff; a teacher's own groups only."""
     groups = TeachingGroup.objects.select_related("year", "centre", "unit")
     return groups if is_staff_member(user) else groups.filter(teachers=user)
-
-
-def _current_year() -> AcademicYear | None:
-    today = clock.today()
-    return (
-        AcademicYear.objects.filter(first_day__lte=today, last_day__gte=today).first()
-        or AcademicYear.objects.order_by("-code").first()
-    )
 
 
 def _crumbs(request, *links, current: str) -> dict:
@@ -58,7 +50,7 @@ def _crumbs(request, *links, current: str) -> dict:
 @require_GET
 def groups(request):
     """The teacher's groups (staff: every group of the current year)."""
-    year = _current_year()
+    year = current_year()
     rows = list(
         _groups_for(request.user)
         .filter(year=year)
@@ -235,7 +227,7 @@ def correct(request, pk: int):
 @learner_only
 @require_GET
 def my_attendance(request):
-    year = _current_year()
+    year = current_year()
     units = services.learner_attendance(request.user, year) if year else []
     return render(
         request,
@@ -256,7 +248,7 @@ def my_attendance(request):
 @require_http_methods(["GET", "POST"])
 def alternance(request):
     """Alternance learners and their weekly day in the centre (R-CAL-4)."""
-    year = _current_year()
+    year = current_year()
     dossiers = list(services.alternance_learners(year)) if year else []
     form = AlternanceDayForm(request.POST or None, dossiers=dossiers)
     if request.method == "POST" and form.is_valid():

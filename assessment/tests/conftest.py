@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from admissions.tests.conftest import make_user
 from assessment import services
 from teaching import services as teaching
 from teaching.models import TeachingGroup
@@ -61,3 +62,11 @@ def cohort(ast004, learner, other_learner, year, le_port, reception):
     teaching.record_attendance(held[0], {learner.pk, other_learner.pk}, reception)
     teaching.record_attendance(held[1], {learner.pk}, reception)
     return learner, other_learner
+
+
+@pytest.fixture
+def teacher(db, django_user_model, ast004):
+    """The teacher of AST004 in Le Port."""
+    user = make_user(django_user_model, "prof@example.re", "teacher")
+    teaching.assign_teachers(ast004, [user])
+    return user

@@ -13,9 +13,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from admissions.tests.conftest import make_user
+from parcours.tests.browser import screenshots, sign_in
 from teaching import services as teaching
 from teaching.models import TeachingGroup
 from timetable import services as timetable
@@ -25,8 +25,7 @@ from timetable.tests.conftest import register
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots" / "examens"
-PASSWORD = "motdepasse-solide-42"
+shot = screenshots("examens")
 
 
 @pytest.fixture
@@ -39,20 +38,7 @@ def site(live_server, transactional_db, settings, cached_solver):
     planning = timetable.generate(year, Centre.objects.get(code="LE-PORT")).planning
     timetable.publish(planning)
     teaching.ensure_groups(year)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     return live_server.url
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, site, email):
-    page.goto(f"{site}/compte/connexion/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
 
 
 def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_path):

@@ -17,15 +17,7 @@ from admissions.tests.conftest import make_user
 from assessment import imports, services
 from assessment.models import Mark
 from catalogue.models import Unit
-from teaching import services as teaching
 from timetable.tests.conftest import register
-
-
-@pytest.fixture
-def teacher(db, django_user_model, ast004):
-    user = make_user(django_user_model, "prof@example.re", "teacher")
-    teaching.assign_teachers(ast004, [user])
-    return user
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ from teaching.models import TeachingGroup
 
 
 @pytest.fixture
-def teacher(db, django_user_model, ast004):
-    user = make_user(django_user_model, "prof@example.re", "teacher")
-    teaching.assign_teachers(ast004, [user])
-    return user
-
-
-@pytest.fixture
 def convoked(s1, cohort):
     services.issue_convocations(s1)
     return cohort[0]

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from icalendar import Calendar
 
 from admissions.tests.conftest import make_user
+from parcours.tests.browser import screenshots, sign_in
 from timetable.models import Planning, Session
 from timetable.services import LOCAL
 from timetable.tests.conftest import register
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots" / "planning"
-PASSWORD = "motdepasse-solide-42"
+shot = screenshots("planning")
 
 
 @pytest.fixture
@@ -33,20 +31,7 @@ def site(live_server, transactional_db, settings, cached_solver):
 
     settings.PARCOURS_TODAY = "2016-10-03"
     load_catalogue_folder(settings.PARCOURS_DATA_DIR)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     return live_server.url
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, site, email):
-    page.goto(f"{site}/compte/connexion/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
 
 
 def test_the_planning_journey(browser, site, django_user_model):
