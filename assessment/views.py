@@ -125,6 +125,9 @@ def unit_exam(request, pk: int, code: str):
             "jury": jury,
             "allowed": sum(1 for c in candidates if c.right.allowed),
             "stats": services.statistics(list(marks.values()), regulation),
+            "history": Mark.history.filter(session_id=session.pk, unit_id=unit.pk)
+            .select_related("history_user", "dossier")
+            .order_by("-history_date")[:200],
             "pass_mark": regulation.thresholds.pass_mark,
             "today": clock.today(),
             "breadcrumb_data": _staff_crumbs(current=f"{unit.code} — {session}"),

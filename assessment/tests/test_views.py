@@ -144,6 +144,15 @@ def test_the_jury_page_and_record(client, s1, convoked, cohort, reception, direc
     assert PageParser().check(page) == []
     assert "taux de réussite 100,0 %" in page or "taux de réussite 100.0 %" in page
     assert "examen refusé" in page  # the other learner, one attendance (R-EXA-3)
+    services.save_marks(
+        s1,
+        Unit.objects.get(code="AST004"),
+        [services.MarkEntry(convoked.pk, Decimal(13), "", 1)],
+        direction,
+        "Erreur de report",
+    )
+    page = client.get(f"/accueil/examens/{s1.pk}/ue/AST004/").content.decode()
+    assert "13/20 (version 2) — correction, motif : Erreur de report" in page
     record = client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf")
     assert record.status_code == 200 and record.content.startswith(b"%PDF")
     # a learner reaches neither
