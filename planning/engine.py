@@ -426,6 +426,10 @@ class _Model:
         assignment becomes the hint: the real search then starts with a solution."""
         if len(placed) < len(self.problem.events):
             return
+        # The greedy timetable is complete and keeps every hard rule: it stands if the
+        # search finds nothing better in its time, even on a machine too busy to probe.
+        chosen = {event: slot for event, (slot, _) in placed.items()}
+        self.fallback = self._fallback_of(chosen)
         for (event, slot), var in self.x.items():
             self.model.add_hint(var, placed[event][0] == slot)
         probe = cp_model.CpSolver()
@@ -433,15 +437,43 @@ class _Model:
         probe.parameters.max_time_in_seconds = max(time_limit_s, 1.0)
         probe.parameters.num_workers = 1
         if probe.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.model.clear_hints()
-            return
+            return  # the partial hint (times only) stays
         self.model.clear_hints()
         for index in range(len(self.model.proto.variables)):
             var = self.model.get_int_var_from_proto_index(index)
             self.model.add_hint(var, probe.value(var))
-        # If the search finds nothing better in its time, this timetable stands.
-        placements = self.placements(probe)
-        self.fallback = (placements, self.soft_costs(probe, placements))
+
+    def _fallback_of(self, chosen: dict[str, str]) -> tuple[tuple[Placement, ...], dict]:
+        """Placements and soft costs of a complete timetable, computed without the
+        solver, the way the model counts them (spread, evenings, then rooms)."""
+        problem = self.problem
+        rooms = _rooms(problem, chosen)
+        order = {s.id: i for i, s in enumerate(problem.slots)}
+        placements = tuple(
+            sorted(
+                (Placement(e, s, rooms.get(e, "")) for e, s in chosen.items()),
+                key=lambda p: (order[p.slot], p.event),
+            )
+        )
+        unit_events: dict[str, set[str]] = defaultdict(set)
+        unit_weeks: dict[str, set] = defaultdict(set)
+        for event, slot in self.x:
+            unit = self.events[event].unit
+            unit_events[unit].add(event)
+            unit_weeks[unit].add(self.slots[slot].week)
+        per_week: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
+        for event, slot in chosen.items():
+            per_week[self.events[event].unit, self.slots[slot].week] += 1
+        spread = sum(
+            max(0, n - math.ceil(len(unit_events[unit]) / max(len(unit_weeks[unit]), 1)))
+            for (unit, _), n in per_week.items()
+        )
+        evenings = sum(
+            len({self.slots[chosen[e]].day for e in group.events if e in chosen})
+            for group in problem.groups
+        )
+        soft = {"spread": spread, "evenings": evenings} | _room_costs(problem, placements)
+        return placements, soft
 
     def placements(self, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
         chosen = {e: s for (e, s), var in self.x.items() if solver.value(var)}

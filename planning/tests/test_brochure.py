@@ -107,3 +107,21 @@ def test_annual_ues_run_over_both_semesters(planned):
             day = slots[placement.slot].day
             semesters["S2" if day >= s2_start else "S1"].add(placement.event)
     assert len(semesters["S1"]) == len(semesters["S2"]) == 12  # 24 sessions, half each
+
+
+def test_a_machine_too_busy_to_search_still_gets_the_greedy_timetable(planned):
+    """With almost no time, the greedy timetable (complete, every hard rule kept) is
+    returned, with its soft costs counted as the model counts them."""
+    _, problem, searched = planned
+    hurried = solve(problem, time_limit_s=0.01, workers=1)
+    assert hurried.status == "feasible"
+    assert len(hurried.placements) == len(problem.events)
+    assert set(hurried.soft) == set(searched.soft)
+
+    def objective(solution):  # what the search minimises, from the greedy start
+        weights = problem.weights
+        return (
+            weights.spread * solution.soft["spread"] + weights.evenings * solution.soft["evenings"]
+        )
+
+    assert objective(searched) <= objective(hurried)
