@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -111,6 +111,16 @@ def exam_rights(
     """Every learner registered this year to a UE of the session, with their right to
     sit and its reasons (R-EXA-2, R-EXA-3; a UE validated at an earlier session of the
     year is not sat again, R-EXA-4). Bulk: three queries, then pure functions."""
+    return list(iter_exam_rights(session, unit_ids, learner_ids))
+
+
+def iter_exam_rights(
+    session: ExamSession,
+    unit_ids: Iterable[int] | None = None,
+    learner_ids: Iterable[int] | None = None,
+) -> Iterator[Candidate]:
+    """`exam_rights` one candidate at a time: registrations are streamed from the
+    database, so a whole session's candidates never sit in memory together."""
     regulation = session.year.regulation
     units = {u.pk: u for u in session_units(session).prefetch_related("programmes")}
     if unit_ids is not None:
@@ -124,18 +134,6 @@ def exam_rights(
     if learner_ids is not None:
         learner_ids = list(learner_ids)
         registered = registered.filter(dossier__learner_id__in=learner_ids)
-    registrations = list(
-        registered.order_by(
-            "dossier__last_name", "dossier__first_name", "dossier__learner_id", "unit_id"
-        ).values_list(
-            "dossier__learner_id",
-            "dossier__last_name",
-            "dossier__first_name",
-            "unit_id",
-            "dossier_id",
-            "dossier__centre_id",
-        )
-    )
     counts = attendance_counts(session.year, learner_ids, list(units))
     marks = Mark.objects.filter(session__in=_earlier_sessions(session), unit_id__in=list(units))
     if learner_ids is not None:
@@ -146,7 +144,20 @@ def exam_rights(
     ):
         earlier[learner, unit].append((value, absence))
 
-    candidates = []
+    registrations = (
+        registered.order_by(
+            "dossier__last_name", "dossier__first_name", "dossier__learner_id", "unit_id"
+        )
+        .values_list(
+            "dossier__learner_id",
+            "dossier__last_name",
+            "dossier__first_name",
+            "unit_id",
+            "dossier_id",
+            "dossier__centre_id",
+        )
+        .iterator(chunk_size=5000)
+    )
     for learner, last, first, unit_id, dossier_id, centre_id in registrations:
         unit = units[unit_id]
         previous = earlier.get((learner, unit_id), [])
@@ -176,10 +187,7 @@ def exam_rights(
                 ),
             )
         name = f"{last.upper()} {first}".strip()
-        candidates.append(
-            Candidate(learner, name, unit_id, unit.code, dossier_id, centre_id, right)
-        )
-    return candidates
+        yield Candidate(learner, name, unit_id, unit.code, dossier_id, centre_id, right)
 
 
 # --- convocations -----------------------------------------------------------------------------
@@ -200,7 +208,7 @@ def issue_convocations(session: ExamSession, unit_ids: Iterable[int] | None = No
         Convocation(
             session=session, unit_id=c.unit_id, learner_id=c.learner_id, dossier_id=c.dossier_id
         )
-        for c in exam_rights(session, unit_ids)
+        for c in iter_exam_rights(session, unit_ids)
         if c.right.allowed and (c.learner_id, c.unit_id) not in existing and c.unit_id not in closed
     ]
     Convocation.objects.bulk_create(new, batch_size=2000)

@@ -72,7 +72,7 @@ def main() -> None:
         measure(
             f"droit de composer, session {session.number} {session.semester or 'S1+S2'}",
             "candidats",
-            lambda session=session: len(services.exam_rights(session)),
+            lambda session=session: sum(1 for _ in services.iter_exam_rights(session)),
         )
     every = list(ExamSession.objects.select_related("year").order_by("starts_on"))
     measure(
