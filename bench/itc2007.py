@@ -4,15 +4,18 @@ Run from the repository root:
 
     .venv/bin/python bench/itc2007.py --time-limit 60
     .venv/bin/python bench/itc2007.py --time-limit 10 --instances comp01 comp04 --out /tmp/sol
+    .venv/bin/python bench/itc2007.py --time-limit 60 --instances comp07 --trace
 
 Every figure printed is computed by `planning.itc2007.score` on the returned timetable
 (the solver's own objective is never reported). With `--out`, each solution is written
-in the competition format, read back with the strict reader and scored again.
+in the competition format, read back with the strict reader and scored again. With
+`--trace`, the solver's progress (phases, annealing rounds, repairs) goes to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -81,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="dossier où écrire les solutions .sol")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trace", action="store_true", help="progrès du solveur sur stderr")
     args = parser.parse_args(argv)
+    if args.trace:
+        logging.basicConfig(format="%(relativeCreated)8.0f ms %(message)s")
+        logging.getLogger("planning.itc_solver").setLevel(logging.DEBUG)
 
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,5 @@
-"""CP-SAT for the ITC-2007 Track 3 benchmark (curriculum-based course timetabling, UD2).
-
-A direct model (course x period x room) is big and slow on two cores; the solver works
-on smaller models instead and only builds exact room variables where they are few.
+"""ITC-2007 Track 3 (curriculum-based course timetabling, UD2): CP-SAT for a first
+timetable and a lower bound, then simulated annealing and CP-SAT repairs.
 
 - Time model. Booleans x[c, p] (course c has a lecture in period p), at most one lecture
   per period for each curriculum and each teacher (maximal cliques only). Rooms enter
@@ -13,31 +11,41 @@ on smaller models instead and only builds exact room variables where they are fe
   indicator per curriculum and period (identical curricula merged, weighted by their
   count). Without room stability this model is a relaxation of the problem: its bound
   is a lower bound of the UD2 optimum (`SolveResult.objective_bound`).
-- Main rooms. A second form of the time model adds each course's main room: a lecture
-  is in it (one lecture per room and period) or elsewhere for a cost of 1, an upper
-  bound of its share of room stability; Hall's condition then counts the rooms left
-  free, so it stays exact.
-- Rooms. Periods fixed, the actual rooms minimising room capacity + room stability: a
-  greedy start, then rounds of one optimal assignment per period given a main room per
-  course (each course's most used room, reshuffled for a few courses when stalled), then
-  an exact CP-SAT model (lectures x rooms booleans) from the best of these.
+- Rooms. Periods fixed, rooms minimising room capacity + room stability: a greedy start,
+  then rounds of one optimal assignment per period (linear assignment) given a main
+  room per course, then an exact CP-SAT model (lectures x rooms booleans) from the best.
+- Annealing. Simulated annealing on the complete timetable with the exact UD2 cost,
+  every hard constraint kept. A move takes a lecture to another (period, room): a plain
+  move to a free room, a swap with the lecture there otherwise; a share of the moves
+  only change the room, and another share swap the lecture with the one lecture whose
+  curriculum or teacher keeps it out of the target period (a Kempe chain of length
+  two). Costs are updated incrementally and a move's change is computed before it is
+  made, so a move costs a few microseconds of Python. The temperature falls
+  geometrically over a fixed number of rounds; with several workers, one chain runs
+  here and one in each helper process (spawned at the start), and after each round
+  every chain goes on from the one whose timetable costs least.
 - Repairs. Large neighbourhood search on the complete timetable: a few courses' lectures
   (all of them, or those of two days) are freed and placed again, periods and rooms, by
   an exact CP-SAT model of the UD2 cost they change, everything else fixed.
 
 `solve` runs: the relaxation with CP-SAT's default portfolio for a moment (its LP gives
-the bound and proves small instances), the relaxation with every worker on CP-SAT's own
-neighbourhood search, rooms, one pass with main rooms (each course's most used
-room) from the best timetable, rooms, then repairs until the time limit.
-The shares of time are general settings below, not fitted to an instance. Results are
-meant to be scored by `planning.itc2007.score`, never by these objectives.
+the bound and proves small instances); if it found no timetable, the relaxation without
+objective (a feasible timetable in a moment); the relaxation with every worker on
+CP-SAT's neighbourhood search until its short share of time is up; rooms; the
+annealing for most of the time; the repairs until the time limit. The shares of time
+and the temperatures are general settings below, not fitted to an instance. Results
+are meant to be scored by `planning.itc2007.score`, never by these objectives.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import math
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import random
 import time
 from collections import Counter, defaultdict
@@ -54,22 +62,31 @@ log = logging.getLogger(__name__)
 Rooms = dict[tuple[int, int], int]
 
 # Share of the remaining time each room model may use, and its floor in seconds.
-ROOM_STAGE_SHARE = 0.1
+ROOM_STAGE_SHARE = 0.02
 ROOM_STAGE_MIN_S = 0.5
 BOUND_TOLERANCE = 1e-6
 # Shares of the time limit: the relaxation with the default portfolio (for its bound),
-# then with every worker on neighbourhood search (both phases together: FIRST_PASS_SHARE).
+# then with every worker on neighbourhood search (both phases together: FIRST_PASS_SHARE;
+# the annealing starts hot, so a long first pass buys little).
 PROOF_SHARE = 0.03
-FIRST_PASS_SHARE = 0.4
-# Share of the time limit for the passes with main rooms, and the length of one pass.
-MAIN_PASS_SHARE = 0.3
-MAIN_PASSES = 1
+FIRST_PASS_SHARE = 0.05
 # Share of the neighbourhoods grown from a course that costs something.
 GUIDED_SHARE = 0.5
 # Rounds of the room matching without improvement before some main rooms are shuffled.
 MATCHING_STALL = 3
-# A pass with main rooms is not started with less time than this.
-MIN_PASS_S = 2.0
+# Share of the time limit left to the repairs at the end, after the annealing; the
+# temperatures at the start and the end of the annealing (UD2 weights are 1, 2 and 5),
+# and its rounds (chains exchange their timetables after each).
+LNS_SHARE = 0.1
+START_TEMPERATURE = 3.0
+END_TEMPERATURE = 0.1
+ANNEALING_ROUNDS = 20
+# Shares of the annealing's moves that change only a lecture's room, and that swap a
+# lecture with the one lecture whose curriculum or teacher keeps it out of a period.
+SAME_PERIOD_SHARE = 0.2
+CONFLICT_SWAP_SHARE = 0.4
+# Time limits below which no helper process is started for the annealing.
+MIN_HELPER_LIMIT_S = 10.0
 # Time limit of one repair of the neighbourhood search, and the least time worth one.
 LNS_STEP_S = 0.4
 LNS_MIN_S = 0.2
@@ -110,11 +127,10 @@ def _allowed_periods(instance: Instance) -> list[list[int]]:
 
 
 class _TimeModel:
-    """Periods for every lecture, rooms through Hall's condition and main rooms."""
+    """Periods for every lecture, rooms through Hall's condition (no room stability)."""
 
-    def __init__(self, instance: Instance, main: list[int] | None):
+    def __init__(self, instance: Instance):
         self.instance = instance
-        self.main = main
         self.model = model = cp_model.CpModel()
         rooms = instance.rooms
         per_day = instance.periods_per_day
@@ -131,8 +147,6 @@ class _TimeModel:
             for course in courses
         ]
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.in_main: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.elsewhere: dict[tuple[int, int], cp_model.IntVar] = {}
         self.d: dict[tuple[int, int, int], cp_model.IntVar] = {}
         by_period: dict[int, list[int]] = defaultdict(list)
         objective = []
@@ -145,18 +159,8 @@ class _TimeModel:
             for p in allowed:
                 x = self.x[c, p] = model.new_bool_var(f"x_{c}_{p}")
                 by_period[p].append(c)
-                if main is None:
-                    free = x
-                else:
-                    here = self.in_main[c, p] = model.new_bool_var(f"m_{c}_{p}")
-                    free = self.elsewhere[c, p] = model.new_bool_var(f"e_{c}_{p}")
-                    model.add(here + free == x)
-                    over = course.students - rooms[main[c]].capacity
-                    if over > 0:
-                        objective.append(capacity_weight * over * here)
-                    objective.append(WEIGHTS["room_stability"] * free)
                 if course.students > capacities[top]:  # bigger than every room
-                    objective.append(capacity_weight * (course.students - capacities[top]) * free)
+                    objective.append(capacity_weight * (course.students - capacities[top]) * x)
                 downs = []
                 for k in range(top):
                     var = self.d[c, p, k] = model.new_bool_var(f"d_{c}_{p}_{k}")
@@ -167,7 +171,7 @@ class _TimeModel:
                         * var
                     )
                 if downs:
-                    model.add(sum(downs) <= free)
+                    model.add(sum(downs) <= x)
             model.add(sum(self.x[c, p] for p in allowed) == course.lectures)
             # minimum working days
             if course.min_working_days > 1:
@@ -182,29 +186,16 @@ class _TimeModel:
                 model.add(short >= course.min_working_days - sum(day_vars))
                 objective.append(WEIGHTS["min_working_days"] * short)
 
-        # rooms: one lecture per main room and period; Hall's condition on the others
-        free_of = self.elsewhere if main is not None else self.x
+        # rooms: Hall's condition for every capacity class
         for p in periods:
-            if main is not None:
-                per_room: dict[int, list] = defaultdict(list)
-                for c in by_period[p]:
-                    per_room[main[c]].append(self.in_main[c, p])
-                for group in per_room.values():
-                    if len(group) > 1:
-                        model.add_at_most_one(group)
             for j in classes:
                 needing = [
-                    free_of[c, p] - sum(self.d[c, p, k] for k in range(j))
+                    self.x[c, p] - sum(self.d[c, p, k] for k in range(j))
                     for c in by_period[p]
                     if self.top[c] >= j
                 ]
-                taken = []
-                if main is not None:
-                    taken = [
-                        self.in_main[c, p] for c in by_period[p] if class_of_room[main[c]] >= j
-                    ]
-                if len(needing) + len(taken) > rooms_from[j]:
-                    model.add(sum(needing) + sum(taken) <= rooms_from[j])
+                if len(needing) > rooms_from[j]:
+                    model.add(sum(needing) <= rooms_from[j])
 
         # curricula and teachers: at most one lecture per period
         index = {course.id: c for c, course in enumerate(courses)}
@@ -244,69 +235,45 @@ class _TimeModel:
         self.capacities = capacities
 
     def add_hint(self, timetable: Rooms) -> None:
-        """Start from a complete timetable (it satisfies this model whatever the main
-        rooms: its lectures outside their main room count as elsewhere)."""
+        """Start from a complete timetable (it satisfies this model)."""
         self.model.clear_hints()
         capacities = self.capacities
         rooms = self.instance.rooms
         for (c, p), x in self.x.items():
             r = timetable.get((c, p))
             self.model.add_hint(x, r is not None)
-            in_main = r is not None and self.main is not None and r == self.main[c]
-            if self.main is not None:
-                self.model.add_hint(self.in_main[c, p], in_main)
-                self.model.add_hint(self.elsewhere[c, p], r is not None and not in_main)
-            level = (
-                None
-                if r is None or in_main
-                else bisect.bisect_right(capacities, rooms[r].capacity) - 1
-            )
+            level = None if r is None else bisect.bisect_right(capacities, rooms[r].capacity) - 1
             for k in range(self.top[c]):
                 self.model.add_hint(self.d[c, p, k], level == k)
 
-    def lectures(self, solver: cp_model.CpSolver) -> dict[tuple[int, int], tuple[int | None, int]]:
-        """(course, period) -> (its main room or None, the class a room must at least have)."""
-        result = {}
-        for (c, p), var in self.x.items():
-            if not solver.boolean_value(var):
-                continue
-            if self.main is not None and solver.boolean_value(self.in_main[c, p]):
-                result[c, p] = (self.main[c], 0)
-            else:
-                level = next(
-                    (k for k in range(self.top[c]) if solver.boolean_value(self.d[c, p, k])),
-                    self.top[c],
-                )
-                result[c, p] = (None, level)
-        return result
+    def lectures(self, solver: cp_model.CpSolver) -> dict[tuple[int, int], int]:
+        """(course, period) -> the capacity class its room must at least have."""
+        return {
+            (c, p): next(
+                (k for k in range(self.top[c]) if solver.boolean_value(self.d[c, p, k])),
+                self.top[c],
+            )
+            for (c, p), var in self.x.items()
+            if solver.boolean_value(var)
+        }
 
 
 def _greedy_rooms(
-    instance: Instance,
-    lectures: dict[tuple[int, int], tuple[int | None, int]],
-    capacities: list[int],
+    instance: Instance, lectures: dict[tuple[int, int], int], capacities: list[int]
 ) -> Rooms:
-    """Rooms for the time model's lectures: main rooms first, then, period by period, the
-    most demanding lectures first (with nested room sets this always succeeds), each in
-    its course's most used free room that is big enough, else the smallest one."""
+    """Rooms for the time model's lectures: period by period, the most demanding lectures
+    first (with nested room sets this always succeeds), each in its course's most used
+    free room that is big enough, else the smallest one."""
     rooms = instance.rooms
     chosen: Rooms = {}
     favourite: dict[int, Counter[int]] = defaultdict(Counter)
     by_period: dict[int, list[int]] = defaultdict(list)
-    for (c, p), (room, _) in lectures.items():
+    for c, p in lectures:
         by_period[p].append(c)
-        if room is not None:
-            favourite[c][room] += 1
     for p in sorted(by_period):
         free = set(range(len(rooms)))
-        for c in by_period[p]:
-            room = lectures[c, p][0]
-            if room is not None:
-                chosen[c, p] = room
-                free.discard(room)
-        others = [c for c in by_period[p] if lectures[c, p][0] is None]
-        for c in sorted(others, key=lambda c: (-lectures[c, p][1], c)):
-            need = capacities[lectures[c, p][1]]
+        for c in sorted(by_period[p], key=lambda c: (-lectures[c, p], c)):
+            need = capacities[lectures[c, p]]
             candidates = [r for r in free if rooms[r].capacity >= need]
             best = min(candidates, key=lambda r: (-favourite[c][r], rooms[r].capacity, r))
             chosen[c, p] = best
@@ -435,17 +402,6 @@ def _to_assignments(instance: Instance, timetable: Rooms) -> list[Assignment]:
         Assignment(instance.courses[c].id, instance.rooms[r].id, p // per_day, p % per_day)
         for (c, p), r in timetable.items()
     )
-
-
-def _main_rooms_of(instance: Instance, timetable: Rooms) -> list[int]:
-    """Each course's most used room (ties: the lowest index)."""
-    used: dict[int, Counter[int]] = defaultdict(Counter)
-    for (c, _), r in timetable.items():
-        used[c][r] += 1
-    return [
-        max(sorted(used[c]), key=lambda r: used[c][r]) if used[c] else 0
-        for c in range(len(instance.courses))
-    ]
 
 
 class _Structure:
@@ -712,12 +668,408 @@ class _Neighbourhoods:
         return chosen
 
 
+class _Annealer:
+    """Simulated annealing on a complete timetable with the exact UD2 cost, every hard
+    constraint kept (the starting timetable must satisfy them all). A move takes one
+    lecture to another (period, room): to a free room it is a plain move, to an occupied
+    one a swap of the two lectures. Costs are kept incrementally (lectures per course and
+    room, per course and day, per curriculum and period) and a move's change of cost is
+    computed before it is made, so a rejected move changes nothing."""
+
+    def __init__(self, structure: _Structure, timetable: Rooms, rng: random.Random):
+        instance = structure.instance
+        courses = instance.courses
+        self.rng = rng
+        self.per_day = per_day = instance.periods_per_day
+        self.periods = periods = instance.periods
+        self.room_count = rooms = len(instance.rooms)
+        self.over = [
+            [WEIGHTS["room_capacity"] * max(0, c.students - r.capacity) for r in instance.rooms]
+            for c in courses
+        ]
+        self.min_days = [c.min_working_days for c in courses]
+        self.allowed = [[p in allowed for p in range(periods)] for allowed in structure.allowed]
+        teacher_index: dict[str, int] = {}
+        self.teacher = [teacher_index.setdefault(c.teacher, len(teacher_index)) for c in courses]
+        self.groups_of = [tuple(g) for g in structure.groups_of]
+        self.group_sets = [frozenset(g) for g in structure.groups_of]
+        self.neighbours = structure.neighbours
+        self.iso_weight = [WEIGHTS["isolated_lectures"] * m for _, m in structure.groups]
+        self.stability = WEIGHTS["room_stability"]
+        self.days_weight = WEIGHTS["min_working_days"]
+        # state
+        self.course: list[int] = []
+        self.period: list[int] = []
+        self.room: list[int] = []
+        self.at = [[-1] * rooms for _ in range(periods)]  # lecture index, or -1
+        self.in_room = [[0] * rooms for _ in courses]
+        self.rooms_used = [0] * len(courses)
+        self.in_day = [[0] * instance.days for _ in courses]
+        self.days_used = [0] * len(courses)
+        # a curriculum's lectures per period (0 or 1), each day padded with two empty
+        # periods on either side so that neighbours need no bounds check
+        self.padded = [p // per_day * (per_day + 4) + 2 + p % per_day for p in range(periods)]
+        padded_length = instance.days * (per_day + 4)
+        self.group_count = [[0] * padded_length for _ in structure.groups]
+        self.teacher_count = [[0] * periods for _ in teacher_index]
+        self.cost = 0
+        for (c, p), r in sorted(timetable.items()):
+            i = len(self.course)
+            self.course.append(c)
+            self.period.append(p)
+            self.room.append(r)
+            self.cost += self._add(i, p, r)
+        # a course's rooms cost (distinct rooms - 1); _add counts every distinct room
+        self.cost -= self.stability * sum(1 for n in self.rooms_used if n)
+        # and a course's missing days start from its minimum
+        self.cost += self.days_weight * sum(self.min_days)
+
+    def _add(self, i: int, p: int, r: int) -> int:
+        c = self.course[i]
+        self.period[i] = p
+        self.room[i] = r
+        self.at[p][r] = i
+        delta = self.over[c][r]
+        used = self.in_room[c]
+        used[r] += 1
+        if used[r] == 1:
+            self.rooms_used[c] += 1
+            delta += self.stability
+        days = self.in_day[c]
+        day = p // self.per_day
+        days[day] += 1
+        if days[day] == 1:
+            n = self.days_used[c]
+            if n < self.min_days[c]:
+                delta -= self.days_weight
+            self.days_used[c] = n + 1
+        q = self.padded[p]
+        for g in self.groups_of[c]:
+            count = self.group_count[g]
+            # the isolated lectures of g change by: +1 for this one if alone, -1 for
+            # each neighbour that was alone
+            left, right = count[q - 1], count[q + 1]
+            change = 0 if left or right else 1
+            if left and not count[q - 2]:
+                change -= 1
+            if right and not count[q + 2]:
+                change -= 1
+            delta += self.iso_weight[g] * change
+            count[q] = 1
+        self.teacher_count[self.teacher[c]][p] += 1
+        return delta
+
+    def _remove(self, i: int) -> int:
+        c, p, r = self.course[i], self.period[i], self.room[i]
+        self.at[p][r] = -1
+        delta = -self.over[c][r]
+        used = self.in_room[c]
+        used[r] -= 1
+        if used[r] == 0:
+            self.rooms_used[c] -= 1
+            delta -= self.stability
+        days = self.in_day[c]
+        day = p // self.per_day
+        days[day] -= 1
+        if days[day] == 0:
+            n = self.days_used[c] - 1
+            if n < self.min_days[c]:
+                delta += self.days_weight
+            self.days_used[c] = n
+        q = self.padded[p]
+        for g in self.groups_of[c]:
+            count = self.group_count[g]
+            count[q] = 0
+            left, right = count[q - 1], count[q + 1]
+            change = 0 if left or right else 1
+            if left and not count[q - 2]:
+                change -= 1
+            if right and not count[q + 2]:
+                change -= 1
+            delta -= self.iso_weight[g] * change
+        self.teacher_count[self.teacher[c]][p] -= 1
+        return delta
+
+    def _fits(self, c: int, p: int, leaving: int) -> bool:
+        """Whether course c may have a lecture in period p once `leaving` (a course, or
+        -1) has left it."""
+        if not self.allowed[c][p]:
+            return False
+        t = self.teacher[c]
+        busy = self.teacher_count[t][p]
+        if leaving >= 0 and self.teacher[leaving] == t:
+            busy -= 1
+        if busy:
+            return False
+        q = self.padded[p]
+        for g in self.groups_of[c]:
+            if self.group_count[g][q] and (leaving < 0 or g not in self.group_sets[leaving]):
+                return False
+        return True
+
+    def _apply(self, i: int, j: int, p2: int, r2: int, p: int, r: int) -> int:
+        """Lecture i to (p2, r2) and lecture j (or -1) from there to (p, r); the change
+        of cost."""
+        delta = self._remove(i)
+        if j >= 0:
+            delta += self._remove(j)
+            delta += self._add(j, p, r)
+        return delta + self._add(i, p2, r2)
+
+    def _delta(self, i: int, j: int, p2: int, r2: int) -> int:
+        """The change of cost if lecture i went to (p2, r2) and lecture j (or -1) from
+        there to i's place, computed without changing anything (both must fit)."""
+        c, p, r = self.course[i], self.period[i], self.room[i]
+        c2 = self.course[j] if j >= 0 else -1
+        over = self.over
+        delta = over[c][r2] - over[c][r]
+        if c2 >= 0:
+            delta += over[c2][r] - over[c2][r2]
+        if c == c2:  # two lectures of one course exchange their rooms: nothing else
+            return delta
+        if r != r2:
+            delta += self._room_change(c, r, r2)
+            if c2 >= 0:
+                delta += self._room_change(c2, r2, r)
+        if p == p2:
+            return delta
+        day, day2 = p // self.per_day, p2 // self.per_day
+        if day != day2:
+            delta += self._day_change(c, day, day2)
+            if c2 >= 0:
+                delta += self._day_change(c2, day2, day)
+        q, q2 = self.padded[p], self.padded[p2]
+        shared = self.group_sets[c2] if c2 >= 0 else ()
+        delta += self._group_change(c, q, q2, shared)
+        if c2 >= 0:
+            delta += self._group_change(c2, q2, q, self.group_sets[c])
+        return delta
+
+    def _room_change(self, c: int, r: int, r2: int) -> int:
+        used = self.in_room[c]
+        return self.stability * ((used[r2] == 0) - (used[r] == 1))
+
+    def _day_change(self, c: int, day: int, day2: int) -> int:
+        days = self.in_day[c]
+        n = self.days_used[c]
+        after = n - (days[day] == 1) + (days[day2] == 0)
+        least = self.min_days[c]
+        return self.days_weight * (max(0, least - after) - max(0, least - n))
+
+    def _group_change(self, c: int, q: int, q2: int, shared) -> int:
+        """Isolated lectures of c's curricula (but those in `shared`, whose lectures
+        stay where they are) when c's lecture goes from padded period q to q2."""
+        delta = 0
+        for g in self.groups_of[c]:
+            if g in shared:
+                continue
+            count = self.group_count[g]
+            count[q] = 0
+            left, right = count[q - 1], count[q + 1]
+            change = 0 if left or right else 1
+            if left and not count[q - 2]:
+                change -= 1
+            if right and not count[q + 2]:
+                change -= 1
+            left, right = count[q2 - 1], count[q2 + 1]
+            if not (left or right):
+                change -= 1
+            if left and not count[q2 - 2]:
+                change += 1
+            if right and not count[q2 + 2]:
+                change += 1
+            count[q] = 1
+            delta -= self.iso_weight[g] * change
+        return delta
+
+    def run(self, time_limit_s: float, start_temperature: float, end_temperature: float):
+        """Anneal for `time_limit_s` seconds, the temperature falling geometrically;
+        returns the best timetable seen and its cost."""
+        rng = self.rng
+        random_ = rng.random
+        course, period, room, at = self.course, self.period, self.room, self.at
+        lectures, periods, rooms = len(course), self.periods, self.room_count
+        neighbours = self.neighbours
+        best_cost = self.cost
+        best: Rooms | None = self.timetable()
+        start = time.monotonic()
+        temperature = start_temperature
+        ratio = end_temperature / start_temperature
+        moves = accepted = 0
+        while True:
+            if moves % 1000 == 0:
+                progress = (time.monotonic() - start) / time_limit_s
+                if progress >= 1:
+                    break
+                temperature = start_temperature * ratio**progress
+            moves += 1
+            i = int(random_() * lectures)
+            c, p, r = course[i], period[i], room[i]
+            kind = random_()
+            if kind < SAME_PERIOD_SHARE:  # another room, same period
+                p2, r2 = p, int(random_() * rooms)
+            else:
+                p2 = int(random_() * periods)
+                r2 = r if random_() < 0.5 else int(random_() * rooms)
+                if kind > 1 - CONFLICT_SWAP_SHARE and p2 != p:
+                    # swap with the one lecture that keeps c out of p2, if only one does
+                    clash = -1
+                    near = neighbours[c]
+                    for k in at[p2]:
+                        if k >= 0 and course[k] in near:
+                            if clash >= 0:
+                                clash = -2
+                                break
+                            clash = k
+                    if clash == -2:
+                        continue
+                    if clash >= 0:
+                        r2 = room[clash]
+            j = at[p2][r2]
+            if j == i:
+                continue
+            if p2 != p:
+                c2 = course[j] if j >= 0 else -1
+                if not self._fits(c, p2, c2) or (c2 >= 0 and not self._fits(c2, p, c)):
+                    continue
+            delta = self._delta(i, j, p2, r2)
+            if delta <= 0 or random_() < math.exp(-delta / temperature):
+                if delta > 0 and best is None:
+                    # leaving the best timetable seen: keep a copy of it first
+                    best = self.timetable()
+                self._apply(i, j, p2, r2, p, r)
+                accepted += 1
+                self.cost += delta
+                if self.cost < best_cost:
+                    best_cost, best = self.cost, None
+        if best is None:
+            best = self.timetable()
+        log.debug("annealing: %d moves, %d accepted, cost %d", moves, accepted, self.cost)
+        return best_cost, best
+
+    def timetable(self) -> Rooms:
+        return {(c, p): r for c, p, r in zip(self.course, self.period, self.room, strict=True)}
+
+
+@dataclass
+class _Helper:
+    process: multiprocessing.process.BaseProcess
+    connection: multiprocessing.connection.Connection
+
+
+def _helper_main(connection: multiprocessing.connection.Connection, instance: Instance) -> None:
+    """A helper process: runs annealing chains on request until told to stop."""
+    structure = _Structure(instance)
+    while True:
+        try:
+            task = connection.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        timetable, seconds, hot, cold, seed = task
+        annealer = _Annealer(structure, timetable, random.Random(seed))  # noqa: S311
+        cost, best = annealer.run(seconds, hot, cold)
+        connection.send((cost, best, annealer.cost, annealer.timetable()))
+
+
+def _start_helpers(instance: Instance, count: int) -> list[_Helper]:
+    context = multiprocessing.get_context("spawn")
+    helpers = []
+    for _ in range(count):
+        parent, child = context.Pipe()
+        process = context.Process(target=_helper_main, args=(child, instance), daemon=True)
+        process.start()
+        child.close()
+        helpers.append(_Helper(process, parent))
+    return helpers
+
+
+def _stop_helpers(helpers: list[_Helper]) -> None:
+    for helper in helpers:
+        with contextlib.suppress(OSError):
+            helper.connection.send(None)
+        helper.process.join(timeout=1)
+        if helper.process.is_alive():
+            helper.process.kill()
+            helper.process.join()
+        helper.connection.close()
+    helpers.clear()
+
+
+def _anneal(
+    structure: _Structure,
+    timetable: Rooms,
+    deadline: float,
+    helpers: list[_Helper],
+    rng: random.Random,
+    name: str,
+) -> tuple[int, Rooms]:
+    """Simulated annealing until `deadline` (monotonic), one chain here and one in each
+    helper, the temperature falling geometrically from START_TEMPERATURE to
+    END_TEMPERATURE over ANNEALING_ROUNDS rounds; after each round every chain goes on
+    from the chain whose timetable costs least. Returns the best timetable seen."""
+    current = timetable
+    best_cost, best = math.inf, timetable
+    ratio = END_TEMPERATURE / START_TEMPERATURE
+    for k in range(ANNEALING_ROUNDS):
+        length = (deadline - time.monotonic()) / (ANNEALING_ROUNDS - k)
+        if length <= 0:
+            break
+        hot = START_TEMPERATURE * ratio ** (k / ANNEALING_ROUNDS)
+        cold = START_TEMPERATURE * ratio ** ((k + 1) / ANNEALING_ROUNDS)
+        asked = []
+        for helper in helpers:
+            try:
+                helper.connection.send((current, length, hot, cold, rng.randrange(2**31)))
+                asked.append(helper)
+            except OSError:
+                pass
+        annealer = _Annealer(structure, current, random.Random(rng.randrange(2**31)))  # noqa: S311
+        results = [(*annealer.run(length, hot, cold), annealer.cost, annealer.timetable())]
+        for helper in asked:
+            try:
+                results.append(helper.connection.recv())
+            except (EOFError, OSError):
+                log.warning("an annealing helper stopped")
+        for cost, found, _, _ in results:
+            if cost < best_cost:
+                best_cost, best = cost, found
+        current = min(results, key=lambda result: result[2])[3]
+        log.debug(
+            "%s round %d: T %.2f, chains %s, best %s",
+            name,
+            k,
+            cold,
+            [(result[0], result[2]) for result in results],
+            best_cost,
+        )
+    return int(best_cost), best
+
+
 def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) -> SolveResult:
     """A complete timetable (periods and rooms) within about `time_limit_s` seconds.
 
     Randomness comes from CP-SAT and from the neighbourhood search, both seeded by
     `seed`; with a wall-clock limit (and several workers), two runs may still differ."""
     start = time.monotonic()
+    # processes for the annealing chains beyond the first, started now so that they are
+    # ready when the annealing begins
+    helpers = _start_helpers(instance, workers - 1 if time_limit_s >= MIN_HELPER_LIMIT_S else 0)
+    try:
+        return _solve(instance, time_limit_s, workers, seed, start, helpers)
+    finally:
+        _stop_helpers(helpers)
+
+
+def _solve(
+    instance: Instance,
+    time_limit_s: float,
+    workers: int,
+    seed: int,
+    start: float,
+    helpers: list[_Helper],
+) -> SolveResult:
 
     def elapsed() -> float:
         return time.monotonic() - start
@@ -758,7 +1110,7 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
 
     # 1. The relaxation (no room stability) with CP-SAT's default portfolio, whose LP
     #    proves a lower bound; small instances are solved to optimality here.
-    relaxed = _TimeModel(instance, None)
+    relaxed = _TimeModel(instance)
     solver = _solver(PROOF_SHARE * time_limit_s, workers, seed)
     status = solver.solve(relaxed.model)
     if status == cp_model.INFEASIBLE:
@@ -770,37 +1122,41 @@ def solve(instance: Instance, time_limit_s: float, workers: int = 2, seed: int =
     if proven():
         return finish()
 
-    # 2. The relaxation again, every worker on large neighbourhood search.
-    solver = _solver(FIRST_PASS_SHARE * time_limit_s - elapsed(), workers, seed, lns_only=True)
-    if best is not None:
+    # 2. Without a timetable yet, the first one that satisfies the relaxation's
+    #    constraints (no objective: found in a moment where the optimisation may take
+    #    long), then the relaxation again, every worker on large neighbourhood search,
+    #    until a solution is found after its share of time.
+    if best is None:
+        feasibility = relaxed.model.clone()
+        feasibility.clear_objective()
+        solver = _solver(time_limit_s - elapsed(), workers, seed)
+        status = solver.solve(feasibility)
+        if status == cp_model.INFEASIBLE:
+            return SolveResult([], "INFEASIBLE", elapsed(), None)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            place_rooms(relaxed, solver)
+    if best is None:
+        return finish()
+    first_pass_end = FIRST_PASS_SHARE * time_limit_s
+    if elapsed() < first_pass_end:
+        solver = _solver(first_pass_end - elapsed(), workers, seed, lns_only=True)
         relaxed.add_hint(best)
-    status = solver.solve(relaxed.model)
-    if status == cp_model.INFEASIBLE:
-        return SolveResult([], "INFEASIBLE", elapsed(), None)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        place_rooms(relaxed, solver)
-    if best is None or proven():
+        status = solver.solve(relaxed.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            place_rooms(relaxed, solver)
+    if proven():
         return finish()
 
-    # 3. The time model with main rooms (each course's most used room), from the best
-    #    timetable.
-    passes = 0
-    end_of_main = (FIRST_PASS_SHARE + MAIN_PASS_SHARE) * time_limit_s
-    while end_of_main - elapsed() - room_budget() > MIN_PASS_S:
-        passes += 1
-        model = _TimeModel(instance, _main_rooms_of(instance, best))
-        model.add_hint(best)
-        length = min(end_of_main - elapsed(), MAIN_PASS_SHARE * time_limit_s / MAIN_PASSES)
-        solver = _solver(length - room_budget(), workers, seed + passes, lns_only=True)
-        status = solver.solve(model.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        place_rooms(model, solver)
-        if proven():
-            return finish()
-
-    # 4. Large neighbourhood search on the complete timetable, rooms included.
+    # 3. Simulated annealing on the complete timetable, one chain per worker.
     structure = _Structure(instance)
+    annealing_end = (1 - LNS_SHARE) * time_limit_s
+    if annealing_end - elapsed() > LNS_MIN_S:
+        cost, timetable = _anneal(
+            structure, best, start + annealing_end, helpers, rng, instance.name
+        )
+        if cost < best_cost:
+            best, best_cost = timetable, cost
+    # 4. Large neighbourhood search on the complete timetable, rooms included.
     neighbourhoods = _Neighbourhoods(structure, rng)
     current, current_cost = best, best_cost
     iterations = 0

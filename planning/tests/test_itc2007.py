@@ -7,6 +7,7 @@ and `crowded.ctt` (3 courses of 30 students with one lecture each, 2 periods, ro
 30 and 20 seats: one lecture must sit in the small room, so the optimum costs 10).
 """
 
+import random
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,32 @@ def test_the_solver_says_when_no_timetable_exists():
     result = solve(instance, time_limit_s=5, workers=1, seed=0)
     assert result.status == "INFEASIBLE"
     assert result.assignments == []
+
+
+@pytest.mark.skipif(not (BENCHMARKS / "comp01.ctt").is_file(), reason="comp01.ctt absent")
+def test_the_annealing_keeps_its_cost_equal_to_the_score_and_the_timetable_feasible():
+    from ortools.sat.python import cp_model
+
+    from planning.itc_solver import (
+        _Annealer,
+        _greedy_rooms,
+        _Structure,
+        _TimeModel,
+        _to_assignments,
+    )
+
+    instance = read_instance(BENCHMARKS / "comp01.ctt")
+    model = _TimeModel(instance)
+    model.model.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    start = _greedy_rooms(instance, model.lectures(solver), model.capacities)
+    annealer = _Annealer(_Structure(instance), start, random.Random(0))
+    assert annealer.cost == score(instance, _to_assignments(instance, start)).soft.total
+    best_cost, best = annealer.run(0.5, 5.0, 0.5)  # hot: many moves accepted
+    for timetable, cost in ((best, best_cost), (annealer.timetable(), annealer.cost)):
+        found = score(instance, _to_assignments(instance, timetable))
+        assert found.hard.total == 0
+        assert found.soft.total == cost
+    assert best_cost <= annealer.cost
