@@ -85,7 +85,7 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
     chosen = list(dossier.units.all())
     share = Decimal(1)
     if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_share_percent is not None:
-        share = dossier.employer_share_percent / Decimal(100)
+        share = dossier.employer_share_percent / 100  # a percentage, as a fraction
     # The DIB is paid once per academic year (R-FEE-1): a registration of the same
     # year that was terminated kept it (R-REG-8).
     if "_right_paid" not in dossier.__dict__:  # asked once per loaded dossier

@@ -421,7 +421,7 @@ def statistics_of(results: list[Decimal | None], regulation: Regulation) -> Stat
         count=len(values),
         absent=len(results) - len(values),
         validated=validated,
-        pass_rate=(Decimal(100) * validated / len(values)).quantize(Decimal("0.1"))
+        pass_rate=(Decimal(validated) * 100 / len(values)).quantize(Decimal("0.1"))
         if values
         else None,
         mean=(sum(values) / len(values)).quantize(Decimal("0.01")) if values else None,
