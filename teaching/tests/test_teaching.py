@@ -77,6 +77,7 @@ def test_every_taught_ue_of_each_centre_gets_one_group(groups, planning):
 
 
 def test_the_group_is_its_final_registrations_distance_included(ast004, class_of):
+    """R-CAL-2: a learner following at a distance belongs to the centre's group."""
     members = services.members(ast004)
     # the deposited (not yet final) dossier is not in the group
     assert {m.email for m in members} == {u.email for u in class_of}
@@ -126,6 +127,7 @@ def test_a_staff_correction_needs_a_reason_and_is_in_the_history(
 
 
 def test_the_alternance_day_is_recorded_and_weighed_per_week(learner, year, le_port, reception):
+    """R-CAL-4: one day of 7 hours a week in the centre for alternance learners."""
     dossier = register(learner, year, le_port, {"AST004": False})
     dossier.situation = Dossier.Situation.ALTERNANCE
     dossier.save()
