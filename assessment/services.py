@@ -22,6 +22,7 @@ from django.utils import timezone
 from admissions.models import Dossier, DossierUnit
 from assessment import notifications
 from assessment.models import Convocation, ExamSession, Jury, Mark
+from awards import services as ledger
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
 from parcours import clock
@@ -304,6 +305,8 @@ def save_marks(
             mark._change_reason = reason
         mark.save()
         changed += 1
+    if changed and jury.status == Jury.Status.DECIDED:
+        ledger.sync_jury_credits(jury)  # a correction after the jury moves the ledger too
     return changed
 
 
@@ -344,6 +347,7 @@ def decide(jury: Jury, by, minutes: str = "") -> Jury:
     jury.status, jury.decided_at, jury.decided_by = Jury.Status.DECIDED, timezone.now(), by
     jury.minutes = minutes.strip()
     jury.save()
+    ledger.sync_jury_credits(jury)  # R-EXA-4: the UEs validated enter the ledger
     return jury
 
 
@@ -358,6 +362,7 @@ def publish_early(jury: Jury) -> Jury:
         raise ValidationError("Les résultats sont déjà publiés.")
     jury.published_early_on = today
     jury.save()
+    ledger.publish_jury_credits(jury)
     send_result_notices(today)
     return jury
 

@@ -132,6 +132,16 @@ def _write(catalogue: Catalogue, folder: Path, report: LoadReport) -> None:
                     "experience_unit": p.award.experience_unit,
                     "conditions": list(p.award.conditions),
                     "rule": p.award.rule,
+                    # What the rules core needs to decide the award (rules.awards).
+                    "experience_key": p.award.experience_key,
+                    "internship_if_no_field_experience_key": (
+                        p.award.internship_if_no_field_experience_key
+                    ),
+                    "internship_if_experience_outside_field_key": (
+                        p.award.internship_if_experience_outside_field_key
+                    ),
+                    "request_period_key": p.award.request_period_key,
+                    "experience_fields": list(p.award.experience_fields),
                 },
                 "rule": p.rule,
                 "position": positions[p.code],

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "timetable",
     "teaching",
     "assessment",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("timetable.urls")),
     path("", include("teaching.urls")),
     path("", include("assessment.urls")),
+    path("", include("awards.urls")),
     path("admin/", admin.site.urls),
 ]

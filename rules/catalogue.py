@@ -46,6 +46,13 @@ class Unit:
     def is_activity(self) -> bool:
         return self.kind == "activity"
 
+# The professional fields an experience or internship may be in (R-EXP-1, R-EXP-2).
+EXPERIENCE_FIELDS = {
+    "information": "information, accueil, orientation",
+    "accompaniment": "accompagnement social et professionnel",
+    "other": "autre domaine",
+}
+
 
 @dataclass(frozen=True)
 class AwardRule:
@@ -60,6 +67,9 @@ class AwardRule:
     request_period_key: str
     conditions: tuple[str, ...]
     rule: str
+    # R-EXP-1, R-EXP-2: the professional fields (rules.experience.FIELDS) that count as
+    # this programme's field; a reading, so data.
+    experience_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,11 @@ def _programme(root: Reader) -> Programme:
         rncp.rule()
     award = root.sub("award")
     award_rule = award.rule()
+    for name in award.strs("experience_fields", required=False):
+        if name not in EXPERIENCE_FIELDS:
+            award.problem(
+                "experience_fields", f"« {name} » : {', '.join(EXPERIENCE_FIELDS)} attendu"
+            )
     threshold_keys = {}
     for name in (
         "experience",
@@ -361,6 +376,7 @@ def _programme(root: Reader) -> Programme:
             request_period_key=threshold_keys["request_period"],
             conditions=award.strs("conditions"),
             rule=award_rule,
+            experience_fields=award.strs("experience_fields", required=False),
         ),
     )
 

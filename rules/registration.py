@@ -58,3 +58,40 @@ def registration_open(regulation: Regulation, semester: str, on: dt.date) -> Reg
         deadline=deadline,
         reasons=(Reason("R-REG-6", message),),
     )
+
+
+@dataclass(frozen=True)
+class Offering:
+    """Where a UE can next be taken: the year, the semester and its registration
+    deadline (R-REG-6)."""
+
+    year: str
+    year_label: str
+    semester: str
+    semester_label: str
+    deadline: dt.date
+
+
+def next_offering(
+    regulations: tuple[Regulation, ...], period: str, on: dt.date
+) -> Offering | None:
+    """The first semester, among the years known, whose registration is still open on
+    `on` for a UE taught in `period` (a semester code, or "annual": registered with the
+    year's first semester). None for an activity unit (no period) or when no known year
+    is still open: the next year's calendar is not published yet."""
+    if not period:
+        return None
+    for regulation in sorted(regulations, key=lambda r: r.first_day):
+        semesters = regulation.semesters[:1] if period == "annual" else regulation.semesters
+        for semester in semesters:
+            if period != "annual" and semester.code != period:
+                continue
+            if on <= semester.registration_deadline:
+                return Offering(
+                    regulation.code,
+                    regulation.label,
+                    semester.code,
+                    semester.label,
+                    semester.registration_deadline,
+                )
+    return None
