@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -470,8 +471,10 @@ def learner_record(learner, staff: bool = False, today: dt.date | None = None) -
     learner sees an exam credit from its publication day, R-EXA-5; staff see it at
     once), periods, validations, requests, and the award status of each programme."""
     today = today or clock.today()
-    credits = Credit.objects.filter(learner=learner).select_related(
-        "unit", "session__year", "document"
+    credits = (
+        Credit.objects.filter(learner=learner)
+        .select_related("unit", "session__year", "document")
+        .prefetch_related("unit__programmes")
     )
     if not staff:
         credits = credits.filter(published_on__lte=today)
@@ -593,7 +596,8 @@ def request_award(learner, programme: Programme) -> AwardRequest:
     with every missing condition (R-AWD-3), unless only the access conditions are left:
     they are checked now, on the pieces (R-REG-5)."""
     with transaction.atomic():
-        type(learner).objects.select_for_update().filter(pk=learner.pk).first()
+        # One request at a time per learner: two clicks make one request.
+        get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
         path = path_for(learner, programme.code, staff=False)
         if path.granted is not None:
             raise AwardError(f"{programme.code} vous a déjà été délivré.")

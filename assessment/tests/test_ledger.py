@@ -1,0 +1,82 @@
+"""The jury writes the ledger (R-EXA-4): a validating mark earns its UE when the jury
+decides; the learner sees it from the publication day (R-EXA-5); a correction after the
+jury moves the ledger too; a UE already earned stays as first earned (for life)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from assessment import services
+from assessment.models import Jury
+from assessment.services import MarkEntry
+from awards import services as awards
+from awards.models import Credit
+from catalogue.models import Unit
+
+
+def _decided(s1, learner, mark, reception, direction):
+    services.issue_convocations(s1)
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(s1, unit, [MarkEntry(learner.pk, mark, "", 0)], reception)
+    jury = Jury.objects.get(session=s1, unit=unit)
+    services.close_marks(jury)
+    return services.decide(jury, direction, "")
+
+
+def test_the_jury_decision_writes_the_credit_visible_at_publication(
+    s1, cohort, reception, direction
+):
+    learner, _ = cohort
+    jury = _decided(s1, learner, Decimal("12.5"), reception, direction)
+    credit = Credit.objects.get(learner=learner)
+    assert (credit.unit.code, credit.way, credit.mark) == ("AST004", "exam", Decimal("12.5"))
+    assert credit.earned_on == s1.ends_on and credit.session == s1 and credit.jury == jury
+    assert credit.published_on == dt.date(2017, 3, 12)  # R-EXA-5: 25/02 + 15 days
+    before = awards.learner_record(learner, today=dt.date(2017, 3, 11))
+    assert before.credits == []
+    after = awards.learner_record(learner, today=dt.date(2017, 3, 12))
+    assert [c.unit.code for c in after.credits] == ["AST004"]
+    # the staff see it at once
+    assert awards.learner_record(learner, staff=True, today=dt.date(2017, 3, 1)).credits
+    services.publish_early(jury)
+    credit.refresh_from_db()
+    assert credit.published_on == dt.date(2017, 2, 13)
+
+
+def test_a_mark_below_the_pass_mark_earns_nothing(s1, cohort, reception, direction):
+    learner, _ = cohort
+    _decided(s1, learner, Decimal("9.99"), reception, direction)
+    assert not Credit.objects.exists()
+
+
+def test_a_correction_after_the_jury_moves_the_ledger(s1, cohort, reception, direction):
+    learner, _ = cohort
+    jury = _decided(s1, learner, Decimal(12), reception, direction)
+    unit = jury.unit
+    services.save_marks(
+        s1, unit, [MarkEntry(learner.pk, Decimal(8), "", 1)], direction, "Erreur de report"
+    )
+    assert not Credit.objects.exists()
+    deleted = Credit.history.filter(history_type="-").get()
+    assert deleted.history_change_reason == "Note corrigée sous la note de validation"
+    services.save_marks(
+        s1, unit, [MarkEntry(learner.pk, Decimal(14), "", 2)], direction, "Copie retrouvée"
+    )
+    assert Credit.objects.get().mark == Decimal(14)
+
+
+def test_a_ue_earned_earlier_stays_as_first_earned(s1, cohort, reception, direction):
+    """R-EXA-4: capitalised for life; a later exam changes nothing."""
+    learner, _ = cohort
+    Credit.objects.create(
+        learner=learner,
+        unit=Unit.objects.get(code="AST004"),
+        way="other_centre",
+        earned_on=dt.date(2015, 6, 30),
+        published_on=dt.date(2015, 6, 30),
+        justification="Cnam Paris",
+    )
+    _decided(s1, learner, Decimal(15), reception, direction)
+    credit = Credit.objects.get()
+    assert credit.way == "other_centre" and credit.earned_on == dt.date(2015, 6, 30)
