@@ -27,3 +27,18 @@ def sign_in(page, site: str, email: str, password: str = TEST_PASSWORD) -> None:
     page.fill("#id_password", password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+def pdf_links(pdf: bytes) -> list[str]:
+    """The addresses of a PDF's link annotations (WeasyPrint writes them inside
+    compressed object streams): what a reader opens when it follows a link."""
+    import re
+    import zlib
+
+    found = re.findall(rb"/URI \(([^)]*)\)", pdf)
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            found += re.findall(rb"/URI \(([^)]*)\)", zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return [link.decode("latin-1") for link in found]
