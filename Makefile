@@ -23,6 +23,7 @@ setup: install
 	# The year's evening timetable, per centre (a few seconds each); kept if already made.
 	PARCOURS_DATA_DIR=$(abspath $(DATA)) $(BIN)/python manage.py generate_planning --year $(DEMO_YEAR) --publish --if-missing
 	$(BIN)/python manage.py load_demo_teaching --year $(DEMO_YEAR)
+	$(BIN)/python manage.py load_demo_awards
 
 install: $(VENV)/.installed
 

@@ -279,7 +279,10 @@ def remove_period(period: ExperiencePeriod) -> None:
     period = ExperiencePeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == ExperiencePeriod.Status.ACCEPTED:
         raise AwardError("Une période acceptée ne peut plus être retirée.")
+    document = period.document
     period.delete()
+    document.delete()
+    uploads.delete_stored(document.stored_name)  # once the removal is committed
 
 
 def periods_of(rows: Iterable[ExperiencePeriod]) -> list[Period]:
@@ -902,13 +905,14 @@ def issue_attendance(learner, dossier_pk: int) -> IssuedDocument:
 
 def learners_like(query: str):
     """Staff search: by e-mail or by a dossier's name."""
-    from accounts.models import User
+    from accounts.roles import ROLES
 
     query = query.strip()
+    users = get_user_model().objects.filter(groups__name=ROLES["learner"].group)
     if not query:
-        return User.objects.none()
+        return users.none()
     return (
-        User.objects.filter(
+        users.filter(
             Q(email__icontains=query)
             | Q(dossiers__last_name__icontains=query)
             | Q(dossiers__first_name__icontains=query)

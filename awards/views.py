@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.roles import ROLES
 from admissions.models import Dossier
 from catalogue.models import Centre, Programme
 from parcours import clock, uploads
@@ -215,16 +216,19 @@ def learners(request):
     )
 
 
+def _learners():
+    """People with the learner role (a VAE candidate may have no dossier yet)."""
+    return get_user_model().objects.filter(groups__name=ROLES["learner"].group, is_active=True)
+
+
 def _learner(pk):
-    return get_object_or_404(get_user_model(), pk=pk, dossiers__isnull=False, is_active=True)
+    return get_object_or_404(_learners(), pk=pk)
 
 
 @staff_only
 @require_GET
 def learner(request, pk):
-    person = get_object_or_404(
-        get_user_model().objects.filter(dossiers__isnull=False).distinct(), pk=pk
-    )
+    person = _learner(pk)
     record = services.learner_record(person, staff=True)
     today = clock.today()
     direction = is_direction(request.user)

@@ -271,3 +271,27 @@ def test_attendance_attestation_needs_a_final_registration(learner, enrolled, ot
     assert [u["code"] for u in document.content["units"]] == ["AST004", "TET003"]
     with pytest.raises(ValidationError, match="inscription définitive"):
         services.issue_attendance(other_learner, enrolled.pk)
+
+
+def test_a_pending_period_is_removed_with_its_file(learner, django_capture_on_commit_callbacks):
+    from parcours import uploads
+
+    with django_capture_on_commit_callbacks(execute=True):
+        period = services.add_period(
+            learner,
+            {
+                "kind": "internship",
+                "field": "information",
+                "organisation": "CCAS",
+                "position": "Stagiaire",
+                "starts_on": dt.date(2016, 5, 2),
+                "ends_on": dt.date(2016, 6, 16),
+            },
+            pdf_file(),
+            learner,
+        )
+    stored = uploads.stored_path(period.document.stored_name)
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_period(period)
+    assert not stored.exists()
