@@ -106,13 +106,9 @@ def full_catalogue() -> rc.Catalogue:
     award rules, units, and every academic year's regulation (five queries)."""
     from catalogue.models import AcademicYear, Programme, Unit
 
-    programmes = tuple(
-        rules_programme(p) for p in Programme.objects.select_related("common_core")
-    )
+    programmes = tuple(rules_programme(p) for p in Programme.objects.select_related("common_core"))
     units = tuple(rules_unit(u) for u in Unit.objects.prefetch_related("programmes"))
-    years = tuple(
-        y.regulation for y in AcademicYear.objects.order_by("code") if y.source
-    )
+    years = tuple(y.regulation for y in AcademicYear.objects.order_by("code") if y.source)
     return rc.Catalogue(
         programmes=programmes, units=units, centres=(), evaluation_codes=(), years=years
     )

@@ -46,6 +46,7 @@ class Unit:
     def is_activity(self) -> bool:
         return self.kind == "activity"
 
+
 # The professional fields an experience or internship may be in (R-EXP-1, R-EXP-2).
 EXPERIENCE_FIELDS = {
     "information": "information, accueil, orientation",

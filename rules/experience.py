@@ -102,9 +102,7 @@ def experience_for(
         if period.kind not in KINDS:
             raise InputError(f"periods[{index}].kind", f"« {period.kind} » : {', '.join(KINDS)}")
         if period.field not in FIELDS:
-            raise InputError(
-                f"periods[{index}].field", f"« {period.field} » : {', '.join(FIELDS)}"
-            )
+            raise InputError(f"periods[{index}].field", f"« {period.field} » : {', '.join(FIELDS)}")
         if period.ends_on < period.starts_on:
             raise InputError(
                 f"periods[{index}].ends_on",

@@ -72,9 +72,7 @@ class Offering:
     deadline: dt.date
 
 
-def next_offering(
-    regulations: tuple[Regulation, ...], period: str, on: dt.date
-) -> Offering | None:
+def next_offering(regulations: tuple[Regulation, ...], period: str, on: dt.date) -> Offering | None:
     """The first semester, among the years known, whose registration is still open on
     `on` for a UE taught in `period` (a semester code, or "annual": registered with the
     year's first semester). None for an activity unit (no period) or when no known year
