@@ -142,6 +142,14 @@ BROKEN = [
         id="award-naming-an-unknown-unit",
     ),
     pytest.param(
+        "programmes/CPN42.toml",
+        'experience_fields = ["accompaniment"]',
+        'experience_fields = ["cuisine"]',
+        "programmes/CPN42.toml [award.experience_fields] : « cuisine » : information, "
+        "accompaniment, other attendu",
+        id="award-naming-an-unknown-experience-field",
+    ),
+    pytest.param(
         "units/epn-travail.toml",
         'code = "PSY001"',
         'code = "AST002"',
