@@ -101,7 +101,7 @@ def sync_jury_credits(jury: Jury) -> int:
                     mark=mark.value,
                     session=session,
                     jury=jury,
-                    justification=f"Jury du {day(timezone.localdate(jury.decided_at))}",
+                    justification=f"Jury de l'UE, {session}",
                     recorded_by=jury.decided_by,
                 )
                 changes += 1
