@@ -702,6 +702,10 @@ def validate(dossier: Dossier, by) -> Dossier:
         locked.status = Status.VALIDATED
         locked.validated_on = clock.today()
         locked.save()
+        if locked.validation:  # a VAE, VAP85 or VES: its application opens (R-FEE-4)
+            from awards.services import open_from_registration
+
+            open_from_registration(locked, by)
         notifications.validated(locked)
     return locked
 

@@ -60,6 +60,15 @@ class ValidationCase(models.Model):
     kind = models.CharField("nature", max_length=8, choices=Kind.choices)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, verbose_name="formation")
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, verbose_name="année")
+    # The pre-registration that asked for it, when it came that way (its payments).
+    registration = models.OneToOneField(
+        "admissions.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="validation_case",
+        verbose_name="dossier d'inscription",
+    )
     fee = models.DecimalField("forfait (€)", max_digits=9, decimal_places=2)
     fee_paid_on = models.DateField("forfait réglé le", null=True, blank=True)
     status = models.CharField("état", max_length=10, choices=Status.choices, default="open")

@@ -329,6 +329,28 @@ def open_validation(learner, kind: str, programme: Programme, year: AcademicYear
     )
 
 
+def open_from_registration(dossier, by) -> ValidationCase:
+    """A pre-registration for a VAE, VAP85 or VES (R-FEE-4) becomes its application once
+    the centre validates the dossier: the fee is the rules core's, and counts as paid
+    when the dossier's payments cover it. Idempotent."""
+    from admissions.services import total_paid
+
+    existing = ValidationCase.objects.filter(registration=dossier).first()
+    if existing is not None:
+        return existing
+    fee = validation_fee(dossier.year, dossier.validation)
+    return ValidationCase.objects.create(
+        learner=dossier.learner,
+        kind=dossier.validation,
+        programme=dossier.programme,
+        year=dossier.year,
+        registration=dossier,
+        fee=fee,
+        fee_paid_on=clock.today() if total_paid(dossier) >= fee else None,
+        created_by=by,
+    )
+
+
 def _locked_case(case: ValidationCase) -> ValidationCase:
     case = ValidationCase.objects.select_for_update().get(pk=case.pk)
     if case.status == ValidationCase.Status.DECIDED:

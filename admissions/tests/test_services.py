@@ -431,3 +431,21 @@ def test_deposited_pieces_under_review_are_frozen(deposited, learner, reception)
     services.review_item(cv, False, "Illisible", reception)
     services.add_file(deposited, "cv", pdf_file("cv-net.pdf"), learner)
     assert cv.files.get().display_name == "cv-net.pdf"
+
+
+def test_a_validated_vae_registration_opens_its_application(learner, year, reception):
+    """R-FEE-4: the VAE's 1 200 € paid with the dossier; once the centre validates it, the
+    application (awards.ValidationCase) opens with its fee marked as paid."""
+    from awards.models import ValidationCase
+
+    dossier = fill(services.start_dossier(learner, year), validation="VAE")
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    accept_all(dossier, reception)
+    pay(dossier, reception, amount="1200.00")
+    services.validate(dossier, reception)
+    case = ValidationCase.objects.get(learner=learner)
+    assert (case.kind, case.fee, case.registration) == ("VAE", Decimal("1200.00"), dossier)
+    assert case.fee_paid_on == TODAY and case.programme.code == "CP29"
+    services.validate(dossier, reception)  # validating twice opens nothing more
+    assert ValidationCase.objects.count() == 1
