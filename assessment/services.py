@@ -59,6 +59,8 @@ def ensure_exam_sessions(year: AcademicYear) -> list[ExamSession]:
             semester=semester,
             defaults={"starts_on": starts_on, "ends_on": ends_on, "publication_days": days},
         )
+        for jury in session.juries.filter(status=Jury.Status.DECIDED):
+            ledger.refresh_jury_credits(jury)  # new dates: the ledger follows (R-EXA-5)
         sessions.append(session)
     return sessions
 
@@ -362,7 +364,7 @@ def publish_early(jury: Jury) -> Jury:
         raise ValidationError("Les résultats sont déjà publiés.")
     jury.published_early_on = today
     jury.save()
-    ledger.publish_jury_credits(jury)
+    ledger.refresh_jury_credits(jury)
     send_result_notices(today)
     return jury
 

@@ -19,6 +19,7 @@ from assessment.models import Jury, Mark
 from catalogue.bridge import full_catalogue, rules_catalogue
 from catalogue.models import AcademicYear, Programme, Unit
 from parcours import clock, uploads
+from parcours.access import is_direction
 from rules import catalogue as rc
 from rules.awards import AwardRequest as RulesAwardRequest
 from rules.awards import AwardStatus, award_status
@@ -67,59 +68,117 @@ def store_evidence(learner, uploaded, by) -> Evidence:
 
 
 def sync_jury_credits(jury: Jury) -> int:
-    """Make the ledger agree with a decided jury (R-EXA-4): a validating mark earns its
-    UE (unless already earned), a correction below the pass mark takes back the credit
-    this jury gave, a corrected validating mark is updated. Returns the changes."""
+    """Make the ledger agree with a decided jury (R-EXA-4): each of its learners holds
+    the exam credit of their earliest validating mark at a decided jury of the UE, or
+    none; a UE earned otherwise stays as it was earned. Returns the changes."""
     if jury.status != Jury.Status.DECIDED:
         return 0
-    session = jury.session
-    regulation = session.year.regulation
-    published_on = jury.published_on()
-    marks = {
-        m.learner_id: m
-        for m in Mark.objects.filter(session=session, unit_id=jury.unit_id).only(
-            "learner_id", "value"
+    learners = list(
+        Mark.objects.filter(session_id=jury.session_id, unit_id=jury.unit_id).values_list(
+            "learner_id", flat=True
+        )
+    )
+    return reconcile_exam_credits(jury.unit_id, learners)
+
+
+def reconcile_exam_credits(unit_id: int, learner_ids: list[int]) -> int:
+    """For one UE and some learners, in four queries whatever their number: the first
+    validating mark at a decided jury earns the UE (capitalised for life from that
+    exam, R-EXA-4); a correction below the pass mark takes the credit back, or moves it
+    to another session's validating mark; a UE earned by a staff decision is left as it
+    is. A credit behind a granted diploma is never taken back silently."""
+    juries = {
+        j.session_id: j
+        for j in Jury.objects.filter(unit_id=unit_id, status=Jury.Status.DECIDED).select_related(
+            "session__year"
         )
     }
-    given = {c.learner_id: c for c in Credit.objects.filter(jury=jury)}
-    earned_elsewhere = set(
-        Credit.objects.filter(unit_id=jury.unit_id, learner_id__in=list(marks))
-        .exclude(jury=jury)
-        .values_list("learner_id", flat=True)
-    )
+    best: dict[int, tuple[Jury, Mark]] = {}
+    marks = Mark.objects.filter(
+        unit_id=unit_id, learner_id__in=learner_ids, session_id__in=list(juries)
+    ).exclude(value__isnull=True)
+    for mark in marks:
+        jury = juries[mark.session_id]
+        if not validates(jury.session.year.regulation, mark.value):
+            continue
+        held = best.get(mark.learner_id)
+        if held is None or jury.session.ends_on < held[0].session.ends_on:
+            best[mark.learner_id] = (jury, mark)
+    credits = {
+        c.learner_id: c
+        for c in Credit.objects.select_for_update().filter(
+            unit_id=unit_id, learner_id__in=learner_ids
+        )
+    }
     changes = 0
-    for learner_id, mark in marks.items():
-        credit = given.get(learner_id)
-        if validates(regulation, mark.value):
-            if credit is None and learner_id not in earned_elsewhere:
-                Credit.objects.create(
-                    learner_id=learner_id,
-                    unit_id=jury.unit_id,
-                    way=Credit.Way.EXAM,
-                    earned_on=session.ends_on,
-                    published_on=published_on,
-                    mark=mark.value,
-                    session=session,
-                    jury=jury,
-                    justification=f"Jury de l'UE, {session}",
-                    recorded_by=jury.decided_by,
-                )
+    for learner_id in learner_ids:
+        credit, candidate = credits.get(learner_id), best.get(learner_id)
+        if credit is not None and credit.way != Credit.Way.EXAM:
+            continue
+        if candidate is None:
+            if credit is not None:
+                guard_granted(credit)
+                credit._change_reason = "Note corrigée sous la note de validation"
+                credit.delete()
                 changes += 1
-            elif credit is not None and credit.mark != mark.value:
-                credit.mark = mark.value
-                credit._change_reason = "Note corrigée après le jury"
-                credit.save(update_fields=["mark"])
-                changes += 1
-        elif credit is not None:
-            credit._change_reason = "Note corrigée sous la note de validation"
-            credit.delete()
+            continue
+        jury, mark = candidate
+        values = {
+            "jury": jury,
+            "session": jury.session,
+            "mark": mark.value,
+            "earned_on": jury.session.ends_on,
+            "published_on": jury.published_on(),
+        }
+        if credit is None:
+            Credit.objects.create(
+                learner_id=learner_id,
+                unit_id=unit_id,
+                way=Credit.Way.EXAM,
+                justification=f"Jury de l'UE, {jury.session}",
+                recorded_by=jury.decided_by,
+                **values,
+            )
+            changes += 1
+        elif any(getattr(credit, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(credit, name, value)
+            credit.justification = f"Jury de l'UE, {jury.session}"
+            credit._change_reason = "Note corrigée après le jury"
+            credit.save()
             changes += 1
     return changes
 
 
-def publish_jury_credits(jury: Jury) -> None:
-    """An early publication (R-EXA-5) makes the jury's credits visible the same day."""
-    Credit.objects.filter(jury=jury).update(published_on=jury.published_on())
+def refresh_jury_credits(jury: Jury) -> None:
+    """An early publication (R-EXA-5), or new session dates, move the jury's credits:
+    visible from its publication day, earned on its last exam day."""
+    if jury.status == Jury.Status.DECIDED:
+        Credit.objects.filter(jury=jury).update(
+            published_on=jury.published_on(), earned_on=jury.session.ends_on
+        )
+
+
+def guard_granted(credit: Credit) -> None:
+    """A UE behind a diploma granted and not revoked cannot leave the ledger: the
+    direction revokes the diploma first (its verification page then says so)."""
+    granted = (
+        AwardRequest.objects.filter(
+            learner_id=credit.learner_id,
+            status=AwardRequest.Status.GRANTED,
+            programme__units=credit.unit_id,
+            documents__kind=IssuedDocument.Kind.CREDENTIAL,
+            documents__revoked_on__isnull=True,
+        )
+        .select_related("programme")
+        .first()
+    )
+    if granted is not None:
+        raise AwardError(
+            f"Cette UE fonde le {granted.programme.get_kind_display().lower()} "
+            f"{granted.programme.code} n° {granted.number} délivré le "
+            f"{day(granted.decided_on)} : la direction doit d'abord révoquer ce diplôme."
+        )
 
 
 def sync_all_credits(batch_size: int = 5000) -> int:
@@ -231,17 +290,26 @@ def record_credit(
             ) from None
 
 
+JURY_WAYS = (Credit.Way.REPORT, Credit.Way.VAE, Credit.Way.VES)
+
+
 @transaction.atomic
 def withdraw_credit(credit: Credit, reason: str, by) -> None:
-    """Take back a credit recorded by mistake (staff decisions only; an exam credit
-    follows its marks). The history keeps it, with who and why."""
+    """Take back a credit recorded by mistake (an exam credit follows its marks; a
+    jury's decision — report, VAE, VES — is the direction's to take back). The history
+    keeps it, with who and why; a decided exam of the UE then earns it, if any."""
+    credit = Credit.objects.select_for_update().select_related("unit").get(pk=credit.pk)
     if credit.way == Credit.Way.EXAM:
         raise AwardError("Une UE obtenue par examen suit ses notes : corrigez la note.")
+    if credit.way in JURY_WAYS and not is_direction(by):
+        raise AwardError("Cette UE vient d'une décision de jury : seule la direction la retire.")
     if not reason.strip():
         raise AwardError({"reason": "Le motif est obligatoire."})
+    guard_granted(credit)
     credit._change_reason = reason.strip()
     credit.history_user = by  # simple_history reads it for the deletion row
     credit.delete()
+    reconcile_exam_credits(credit.unit_id, [credit.learner_id])
 
 
 # --- experience and internships -----------------------------------------------------------
@@ -253,8 +321,10 @@ def add_period(learner, values: dict, uploaded, by) -> ExperiencePeriod:
     starts_on, ends_on = values["starts_on"], values["ends_on"]
     if ends_on < starts_on:
         raise AwardError({"ends_on": "La date de fin précède la date de début."})
-    if starts_on > clock.today():
-        raise AwardError({"starts_on": "Une période à venir ne peut pas encore être attestée."})
+    if ends_on > clock.today():
+        raise AwardError(
+            {"ends_on": "Une période ne s'atteste qu'une fois finie : la date de fin est à venir."}
+        )
     with transaction.atomic():
         document = store_evidence(learner, uploaded, by)
         return ExperiencePeriod.objects.create(learner=learner, document=document, **values)
@@ -263,6 +333,8 @@ def add_period(learner, values: dict, uploaded, by) -> ExperiencePeriod:
 @transaction.atomic
 def review_period(period: ExperiencePeriod, accepted: bool, reason: str, by) -> ExperiencePeriod:
     period = ExperiencePeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != ExperiencePeriod.Status.PENDING:
+        raise AwardError(f"Cette période est déjà « {period.get_status_display().lower()} ».")
     if not accepted and not reason.strip():
         raise AwardError({"reason": "Indiquez le motif du refus : l'apprenant le lira."})
     period.status = (
@@ -313,6 +385,7 @@ def open_validation(learner, kind: str, programme: Programme, year: AcademicYear
         raise AwardError({"kind": "Choisissez VAE, VAP85 ou VES."})
     if not programme.vae:
         raise AwardError({"programme": f"{programme.code} n'est pas accessible par la VAE."})
+    get_user_model().objects.select_for_update().filter(pk=learner.pk).first()  # one at a time
     if (
         ValidationCase.objects.filter(learner=learner, kind=kind, programme=programme)
         .exclude(status=ValidationCase.Status.DECIDED)
@@ -333,12 +406,14 @@ def open_from_registration(dossier, by) -> ValidationCase:
     """A pre-registration for a VAE, VAP85 or VES (R-FEE-4) becomes its application once
     the centre validates the dossier: the fee is the rules core's, and counts as paid
     when the dossier's payments cover it. Idempotent."""
-    from admissions.services import total_paid
+    from admissions.services import dossier_quote, total_paid
 
     existing = ValidationCase.objects.filter(registration=dossier).first()
-    if existing is not None:
+    if existing is not None or not dossier.programme.vae:
         return existing
     fee = validation_fee(dossier.year, dossier.validation)
+    last_payment = dossier.payments.order_by("-received_on").first()
+    settled = last_payment is not None and total_paid(dossier) >= dossier_quote(dossier).total
     return ValidationCase.objects.create(
         learner=dossier.learner,
         kind=dossier.validation,
@@ -346,7 +421,7 @@ def open_from_registration(dossier, by) -> ValidationCase:
         year=dossier.year,
         registration=dossier,
         fee=fee,
-        fee_paid_on=clock.today() if total_paid(dossier) >= fee else None,
+        fee_paid_on=last_payment.received_on if settled else None,
         created_by=by,
     )
 
@@ -406,7 +481,7 @@ def decide_validation(
     if decision not in ValidationCase.Decision.values:
         raise AwardError({"decision": "Choisissez une décision."})
     if not note.strip():
-        raise AwardError({"note": "La décision est motivée."})
+        raise AwardError({"note": "La motivation de la décision est obligatoire."})
     granted = decision != ValidationCase.Decision.REFUSED
     if case.kind == ValidationCase.Kind.VAP85 and units:
         raise AwardError(
@@ -418,7 +493,9 @@ def decide_validation(
         raise AwardError({"units": "Un refus n'accorde aucune UE."})
     outside = [u.code for u in units if not u.programmes.filter(pk=case.programme_id).exists()]
     if outside:
-        raise AwardError({"units": f"Hors de {case.programme.code} : {', '.join(outside)}."})
+        raise AwardError(
+            {"units": f"Ces UE ne font pas partie de {case.programme.code} : {', '.join(outside)}."}
+        )
     today = clock.today()
     case.status, case.decision = ValidationCase.Status.DECIDED, decision
     case.decided_on, case.decided_by, case.decision_note = today, by, note.strip()
@@ -479,14 +556,16 @@ class LearnerRecord:
     paths: list[ProgrammePath]
 
 
-def access_of(cases: Iterable[ValidationCase], requests: Iterable[AwardRequest]) -> str:
-    """How the access conditions are proven (R-REG-5): a VAP85 or VAE granted, or what
-    staff checked at an award request; "none" while nothing is proven."""
+def access_of(
+    cases: Iterable[ValidationCase], requests: Iterable[AwardRequest], programme: str
+) -> str:
+    """How the access conditions to `programme` are proven (R-REG-5): a VAP85 or VAE
+    granted for it, or what staff checked at a request for it; "none" otherwise."""
     for case in cases:
-        if case.grants_access:
+        if case.grants_access and case.programme.code == programme:
             return case.kind.lower()
     for request in requests:
-        if request.access != AwardRequest.Access.NONE:
+        if request.programme.code == programme and request.access != AwardRequest.Access.NONE:
             return request.access
     return "none"
 
@@ -533,7 +612,7 @@ def programme_path(
     experience = experience_for(regulation, programme, periods_of(periods))
     validated = {c.unit.code: c.earned_on for c in credits}
     if access is None:
-        access = access_of(cases, (r for r in requests if r.programme.code == code))
+        access = access_of(cases, requests, code)
     status = award_status(
         regulation,
         catalogue,
@@ -609,7 +688,7 @@ def path_for(learner, code: str, staff: bool = True, access: str | None = None):
         code,
         list(credits),
         list(ExperiencePeriod.objects.filter(learner=learner)),
-        list(ValidationCase.objects.filter(learner=learner)),
+        list(ValidationCase.objects.filter(learner=learner).select_related("programme")),
         list(AwardRequest.objects.filter(learner=learner).select_related("programme")),
         today,
         access=access,
@@ -649,23 +728,32 @@ def _locked_request(request: AwardRequest, *statuses: str) -> AwardRequest:
         .get(pk=request.pk)
     )
     if request.status not in statuses:
-        raise AwardError(f"Cette demande est « {request.get_status_display()} ».")
+        raise AwardError(
+            f"Cette demande ne le permet pas dans son état actuel : "
+            f"« {request.get_status_display()} »."
+        )
     return request
 
 
 def check_request(
     request: AwardRequest, access: str, note: str, by, document: Evidence | None = None
 ) -> AwardRequest:
-    """Staff check the pieces: the access conditions (R-REG-5) and the conditions met
-    since the request. Refused while a condition is missing, each named."""
+    """Staff check the pieces: how the access conditions are proven (R-REG-5) — a
+    diploma seen (its copy attached or named in the note), or a VAE / VAP85 decided for
+    this programme — and that every other condition still holds. Refused while one is
+    missing, each named; the request period is judged on the day of the request."""
     with transaction.atomic():
         request = _locked_request(request, AwardRequest.Status.REQUESTED)
+        code = request.programme.code
         if access not in AwardRequest.Access.values:
-            raise AwardError(
-                {"access": "Choisissez comment les conditions d'accès sont justifiées."}
-            )
+            raise AwardError({"access": "Choisissez comment l'accès est justifié."})
+        decided = access_of(
+            ValidationCase.objects.filter(learner=request.learner).select_related("programme"),
+            (),
+            code,
+        )
         if access == AwardRequest.Access.NONE:
-            access = access_of(ValidationCase.objects.filter(learner=request.learner), ())
+            access = decided
         if access == AwardRequest.Access.NONE:
             raise AwardError(
                 {
@@ -673,9 +761,26 @@ def check_request(
                     "peut être délivré (R-REG-5)."
                 }
             )
-        status = path_for(request.learner, request.programme.code, access=access).status
-        if status.missing:
-            raise AwardError([m.message for m in status.missing])
+        if access in (AwardRequest.Access.VAE, AwardRequest.Access.VAP85) and access != decided:
+            raise AwardError(
+                {"access": f"Aucune {access.upper()} n'a été accordée pour {code} à cet apprenant."}
+            )
+        diploma = access in (
+            AwardRequest.Access.BAC,
+            AwardRequest.Access.BAC_LEVEL,
+            AwardRequest.Access.EQUIVALENT,
+        )
+        if diploma and document is None and not note.strip():
+            raise AwardError(
+                {
+                    "note": "Joignez la copie du diplôme ou indiquez dans les observations "
+                    "la pièce vue (par exemple : copie du bac du dossier d'inscription)."
+                }
+            )
+        status = path_for(request.learner, code, access=access).status
+        missing = _missing_for(request, status)
+        if missing:
+            raise AwardError(missing)
         request.access = access
         request.access_document = document
         request.check_note = note.strip()
@@ -685,9 +790,24 @@ def check_request(
     return request
 
 
+def _missing_for(request: AwardRequest, status: AwardStatus) -> list[str]:
+    """What is missing, for staff: the learner's path in the rules core's words, the
+    request period judged on the day the request was made (R-AWD-1)."""
+    in_time = status.request_deadline is None or request.requested_on <= status.request_deadline
+    return [
+        f"Pour l'apprenant : {m.message}"
+        for m in status.missing
+        if not (m.item == "request_period" and in_time)
+    ]
+
+
 @transaction.atomic
 def refuse_request(request: AwardRequest, reason: str, by) -> AwardRequest:
+    """Staff refuse a request whose pieces fall short; once checked, refusing is the
+    award jury's decision (direction)."""
     request = _locked_request(request, AwardRequest.Status.REQUESTED, AwardRequest.Status.CHECKED)
+    if request.status == AwardRequest.Status.CHECKED and not is_direction(by):
+        raise AwardError("Les pièces sont vérifiées : seul le jury de délivrance peut refuser.")
     if not reason.strip():
         raise AwardError({"reason": "Le motif du refus est obligatoire : l'apprenant le lira."})
     request.status, request.decision_note = AwardRequest.Status.REFUSED, reason.strip()
@@ -704,8 +824,9 @@ def grant(request: AwardRequest, by, note: str = "") -> AwardRequest:
         request = _locked_request(request, AwardRequest.Status.CHECKED)
         Programme.objects.select_for_update().get(pk=request.programme.pk)  # numbers in order
         status = path_for(request.learner, request.programme.code, access=request.access).status
-        if status.missing:
-            raise AwardError([m.message for m in status.missing])
+        missing = _missing_for(request, status)
+        if missing:
+            raise AwardError(missing)
         today = clock.today()
         prefix = f"{request.programme.code}-{today.year}-"
         order = AwardRequest.objects.filter(number__startswith=prefix).count() + 1
@@ -819,6 +940,7 @@ def transcript_rows(learner, today: dt.date | None = None) -> list[TranscriptRow
     for mark in published_marks(learner, today):
         credit = credits.get(mark.unit_id)
         earned_here = credit is not None and credit.session_id == mark.session_id
+        regulation = mark.session.year.regulation
         rows.append(
             (
                 mark.session.ends_on,
@@ -830,7 +952,7 @@ def transcript_rows(learner, today: dt.date | None = None) -> list[TranscriptRow
                     mark.get_absence_display() if mark.absence else "",
                     str(mark.session).split(",")[0],
                     mark.session.year.code,
-                    earned_here,
+                    validates(regulation, mark.value),
                 ),
             )
         )
@@ -883,7 +1005,7 @@ def issue_transcript(learner) -> IssuedDocument:
             }
             for r in rows
         ],
-        "ects": sum(r.ects for r in rows if r.validated),
+        "ects": sum(r.ects for r in rows),  # each UE counted once, on the row that earned it
     }
     return issue_document(learner, IssuedDocument.Kind.TRANSCRIPT, "Relevé de notes", content)
 

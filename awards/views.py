@@ -357,13 +357,13 @@ def add_credit(request, pk):
 @staff_only
 @require_POST
 def withdraw_credit(request, pk, credit_pk):
-    credit = get_object_or_404(Credit, pk=credit_pk, learner_id=pk)
+    credit = get_object_or_404(Credit.objects.select_related("unit"), pk=credit_pk, learner_id=pk)
     form = forms.WithdrawForm(request.POST, prefix=f"withdraw-{credit.pk}")
     _run(
         request,
         form,
         lambda data: services.withdraw_credit(credit, data["reason"], request.user),
-        f"{credit.unit_id} retirée des acquis (l'historique la garde).",
+        f"{credit.unit.code} retirée des acquis (l'historique la garde).",
     )
     return _back(pk)
 
@@ -538,8 +538,8 @@ def verify(request):
             return redirect("awards:verify_code", code=code)
         form.add_error(
             "code",
-            "Ce code n'est pas valide : vérifiez-le (13 caractères, sans I, L, O ni U "
-            "sauf le dernier).",
+            "Ce code n'est pas valide : il compte 13 caractères (lettres et chiffres) ; "
+            "vérifiez la recopie.",
         )
     return render(request, "awards/verify.html", {"form": form})
 

@@ -113,7 +113,9 @@ def experience_for(
     jobs = [p for p in periods if p.kind == "experience"]
     experience = total_months(jobs)
     in_field = total_months(p for p in jobs if p.field in fields)
-    internship = total_months(p for p in periods if p.kind == "internship")
+    # R-EXP-1 "on the professional field", R-EXP-2 "in accompaniment activities":
+    # an internship counts in the programme's fields only.
+    internship = total_months(p for p in periods if p.kind == "internship" and p.field in fields)
     if award.experience_key:
         required = regulation.thresholds.months(award.experience_key)
         experience_in_field = in_field >= required
@@ -126,7 +128,7 @@ def experience_for(
         Reason(
             rule_id,
             f"Expérience attestée : {number(experience)} mois, dont {number(in_field)} dans "
-            f"le champ de {programme.code} ({names}) ; stage(s) attesté(s) : "
+            f"le champ de {programme.code} ({names}) ; stage(s) dans ce champ : "
             f"{number(internship)} mois.",
         ),
     )

@@ -442,7 +442,7 @@ def test_a_validated_vae_registration_opens_its_application(learner, year, recep
     upload_all(dossier, learner)
     services.deposit(dossier, STEP_TITLES)
     accept_all(dossier, reception)
-    pay(dossier, reception, amount="1200.00")
+    pay(dossier, reception, amount=str(services.dossier_quote(dossier).total))
     services.validate(dossier, reception)
     case = ValidationCase.objects.get(learner=learner)
     assert (case.kind, case.fee, case.registration) == ("VAE", Decimal("1200.00"), dossier)

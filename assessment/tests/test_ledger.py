@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from assessment import services
 from assessment.models import Jury
 from assessment.services import MarkEntry
@@ -80,3 +83,50 @@ def test_a_ue_earned_earlier_stays_as_first_earned(s1, cohort, reception, direct
     _decided(s1, learner, Decimal(15), reception, direction)
     credit = Credit.objects.get()
     assert credit.way == "other_centre" and credit.earned_on == dt.date(2015, 6, 30)
+
+
+def test_a_withdrawn_equivalence_gives_way_to_the_exam(s1, cohort, reception, direction):
+    """R-EXA-4: the ledger always agrees with the marks of decided juries."""
+    learner, _ = cohort
+    Credit.objects.create(
+        learner=learner,
+        unit=Unit.objects.get(code="AST004"),
+        way="equivalence",
+        earned_on=dt.date(2017, 1, 5),
+        published_on=dt.date(2017, 1, 5),
+        justification="Saisie par erreur",
+    )
+    _decided(s1, learner, Decimal(15), reception, direction)
+    awards.withdraw_credit(Credit.objects.get(), "Pas d'équivalence pour AST004", reception)
+    credit = Credit.objects.get()
+    assert (credit.way, credit.mark, credit.session) == ("exam", Decimal(15), s1)
+
+
+def test_a_mark_behind_a_granted_diploma_cannot_fall_silently(s1, cohort, reception, direction):
+    from awards.models import AwardRequest, IssuedDocument
+    from catalogue.models import Programme
+
+    learner, _ = cohort
+    jury = _decided(s1, learner, Decimal(12), reception, direction)
+    request = AwardRequest.objects.create(
+        learner=learner,
+        programme=Programme.objects.get(code="CP29"),
+        requested_on=dt.date(2017, 3, 1),
+        status="granted",
+        number="CP29-2017-00001",
+        decided_on=dt.date(2017, 3, 2),
+    )
+    IssuedDocument.objects.create(
+        code="X",
+        kind="credential",
+        learner=learner,
+        award=request,
+        holder_name="L",
+        title="CP29",
+        issued_on=dt.date(2017, 3, 2),
+    )
+    with pytest.raises(ValidationError, match="révoquer ce diplôme"):
+        services.save_marks(
+            s1, jury.unit, [MarkEntry(learner.pk, Decimal(8), "", 1)], direction, "Erreur"
+        )
+    assert Credit.objects.get().mark == Decimal(12)

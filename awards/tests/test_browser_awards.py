@@ -157,6 +157,7 @@ def test_the_awards_journey(browser, site, django_user_model, settings, tmp_path
     # 7. The reception checks the pieces (access: the baccalauréat), the jury grants.
     front.reload()
     front.select_option("select[name$='-access']", "bac")
+    front.fill("textarea[name$='-note']", "Copie du baccalauréat vue au dossier d'inscription.")
     front.get_by_role("button", name="Pièces vérifiées : transmettre au jury").click()
     front.wait_for_load_state()
     assert "Pièces vérifiées" in front.content()

@@ -249,7 +249,7 @@ def test_the_jury_decides_again_on_the_day(learner, enrolled, reception, directi
     """R-AWD-1: a credit withdrawn after the check makes the grant fail, naming it."""
     _ready_for_cp29(learner, reception)
     request = services.request_award(learner, Programme.objects.get(code="CP29"))
-    services.check_request(request, "bac", "", reception)
+    services.check_request(request, "bac", "Copie du bac vue", reception)
     credit = Credit.objects.get(learner=learner, unit__code="TET099")
     services.withdraw_credit(credit, "Saisie erronée", reception)
     with pytest.raises(ValidationError, match="TET099"):
@@ -295,3 +295,102 @@ def test_a_pending_period_is_removed_with_its_file(learner, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_period(period)
     assert not stored.exists()
+
+
+# --- after review: roles, periods, access per programme, the request period -------------
+
+
+def test_a_request_in_time_is_judged_on_its_day(learner, enrolled, reception, direction, settings):
+    """R-AWD-1: asked on the last day of the 4 years, checked and granted later."""
+    _ready_for_cp29(learner, reception)
+    Credit.objects.filter(learner=learner).update(earned_on=dt.date(2013, 3, 1))
+    request = services.request_award(learner, Programme.objects.get(code="CP29"))
+    settings.PARCOURS_TODAY = "2017-03-02"
+    services.check_request(request, "bac", "Copie du bac vue", reception)
+    assert services.grant(request, direction).number == "CP29-2017-00001"
+
+
+def test_the_jurys_credits_and_a_checked_request_are_the_directions(
+    learner, enrolled, reception, direction
+):
+    earn(learner, "UA2322", way=Credit.Way.REPORT)
+    report = Credit.objects.get(unit__code="UA2322")
+    with pytest.raises(ValidationError, match="seule la direction"):
+        services.withdraw_credit(report, "Erreur", reception)
+    earn(learner, *CP29_UNITS)
+    accepted_period(learner, reception)
+    request = services.request_award(learner, Programme.objects.get(code="CP29"))
+    services.check_request(request, "bac", "Copie du bac vue", reception)
+    with pytest.raises(ValidationError, match="seul le jury de délivrance"):
+        services.refuse_request(request, "Non", reception)
+    assert services.refuse_request(request, "Pièce fausse", direction).status == "refused"
+
+
+def test_access_is_proven_for_the_programme_asked(learner, enrolled, reception, direction, year):
+    """R-REG-5: a VAP85 for CPN42 does not open CP29; "VAE accordée" needs a VAE decided
+    for this programme; a diploma needs its copy or a note naming the piece seen."""
+    _ready_for_cp29(learner, reception)
+    case = services.open_validation(
+        learner, "VAP85", Programme.objects.get(code="CPN42"), year, reception
+    )
+    services.submit_validation_dossier(case, pdf_file(), reception)
+    services.schedule_validation(case, dt.datetime(2017, 3, 1, 9, tzinfo=LOCAL), "Le Port")
+    services.record_validation_fee(case, dt.date(2017, 2, 20))
+    services.decide_validation(case, "granted", [], "Accès", direction)
+    cp29 = path(learner, "CP29")
+    assert cp29.status.missing[0].item == "access"
+    request = services.request_award(learner, Programme.objects.get(code="CP29"))
+    with pytest.raises(ValidationError, match="Aucune VAP85 n'a été accordée pour CP29"):
+        services.check_request(request, "vap85", "", reception)
+    with pytest.raises(ValidationError, match="copie du diplôme"):
+        services.check_request(request, "bac", " ", reception)
+    evidence = services.store_evidence(learner, pdf_file("bac.pdf"), reception)
+    assert services.check_request(request, "bac", "", reception, evidence).status == "checked"
+
+
+def test_a_decided_period_does_not_change_and_a_future_one_is_refused(learner, reception):
+    period = accepted_period(learner, reception)
+    with pytest.raises(ValidationError, match="déjà « acceptée »"):
+        services.review_period(period, False, "Finalement non", reception)
+    with pytest.raises(ValidationError, match="une fois finie"):
+        services.add_period(
+            learner,
+            {
+                "kind": "experience",
+                "field": "information",
+                "organisation": "CCAS",
+                "position": "Accueil",
+                "starts_on": dt.date(2016, 9, 1),
+                "ends_on": dt.date(2030, 8, 31),
+            },
+            pdf_file(),
+            learner,
+        )
+
+
+def test_an_internship_counts_in_the_programmes_field_only(learner, reception):
+    """R-EXP-2: "a 3-month internship in accompaniment activities"."""
+    accepted_period(learner, reception, field="other")
+    accepted_period(
+        learner,
+        reception,
+        kind="internship",
+        field="other",
+        start=dt.date(2016, 4, 1),
+        end=dt.date(2016, 6, 30),
+    )
+    assert "internship" in [m.item for m in path(learner, "CPN42").status.missing]
+
+
+def test_a_diploma_granted_holds_its_credits(learner, enrolled, reception, direction):
+    """Nothing behind a granted diploma leaves the ledger until the direction revokes it."""
+    _ready_for_cp29(learner, reception)
+    request = services.request_award(learner, Programme.objects.get(code="CP29"))
+    services.check_request(request, "bac", "Copie du bac vue", reception)
+    services.grant(request, direction)
+    credit = Credit.objects.get(unit__code="TET099")
+    with pytest.raises(ValidationError, match="CP29 n° CP29-2017-00001"):
+        services.withdraw_credit(credit, "Erreur", reception)
+    services.revoke_document(IssuedDocument.objects.get(kind="credential"), "Erreur", direction)
+    services.withdraw_credit(credit, "Erreur de saisie", reception)
+    assert not Credit.objects.filter(unit__code="TET099").exists()

@@ -170,7 +170,7 @@ def _granted(learner, reception, direction):
     accepted_period(learner, reception)
     earn(learner, "UA2322", way=Credit.Way.REPORT)
     request = services.request_award(learner, Programme.objects.get(code="CP29"))
-    services.check_request(request, "bac", "", reception)
+    services.check_request(request, "bac", "Copie du bac vue", reception)
     return services.grant(request, direction)
 
 
@@ -184,7 +184,7 @@ def test_only_the_direction_grants(client, learner, enrolled, reception, directi
     client.force_login(reception)
     client.post(
         reverse("awards:check_request", args=[learner.pk, request.pk]),
-        {f"check-{request.pk}-access": "bac"},
+        {f"check-{request.pk}-access": "bac", f"check-{request.pk}-note": "Copie du bac vue"},
     )
     url = reverse("awards:grant", args=[learner.pk, request.pk])
     assert client.post(url).status_code == 403
