@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from admissions.models import Dossier
 from catalogue.bridge import full_catalogue
@@ -67,23 +69,24 @@ def award_statuses(
         .values_list("learner_id", "unit_id", "earned_on")
         .iterator(chunk_size=chunk_size)
     )
-    credit = next(credits, None)
+    # Merge-join on the learner id: the credits of users without a dossier are skipped.
+    groups = groupby(credits, key=itemgetter(0))
+    group = next(groups, None)
     for learner_id in learners:
-        # Merge-join: skip the credits of users without a dossier, take this learner's.
-        while credit is not None and credit[0] < learner_id:
-            credit = next(credits, None)
+        while group is not None and group[0] < learner_id:
+            group = next(groups, None)
         validated: dict[str, dt.date] = {}
-        while credit is not None and credit[0] == learner_id:
-            validated[code_of[credit[1]]] = credit[2]
-            credit = next(credits, None)
+        if group is not None and group[0] == learner_id:
+            validated = {code_of[unit_id]: earned_on for _, unit_id, earned_on in group[1]}
+            group = next(groups, None)
         mine = periods.get(learner_id)
-        granted = case_access.get(learner_id)
         statuses = {}
         for code, programme in rules_programmes.items():
             experience = (
                 experience_for(regulation, programme, mine) if mine else no_experience[code]
             )
-            access = granted or request_access.get((learner_id, code), NO_ACCESS)
+            key = (learner_id, code)
+            access = case_access.get(key) or request_access.get(key, NO_ACCESS)
             statuses[code] = award_status(
                 regulation,
                 catalogue,
@@ -113,10 +116,11 @@ def _accepted_periods() -> dict[int, list[Period]]:
     return periods
 
 
-def _case_access() -> dict[int, str]:
-    """R-REG-5: a VAE or VAP85 granted (even partly) proves access, in every programme;
-    the latest one names it, as `awards.services.access_of` reads a learner's cases."""
-    access: dict[int, str] = {}
+def _case_access() -> dict[tuple[int, str], str]:
+    """R-REG-5: a VAE or VAP85 granted (even partly) for a programme proves access to
+    it; the latest one names it, as `awards.services.access_of` reads a learner's
+    cases (`ValidationCase.grants_access`)."""
+    access: dict[tuple[int, str], str] = {}
     rows = (
         ValidationCase.objects.filter(
             status=ValidationCase.Status.DECIDED,
@@ -124,15 +128,15 @@ def _case_access() -> dict[int, str]:
             kind__in=(ValidationCase.Kind.VAP85, ValidationCase.Kind.VAE),
         )
         .order_by("-created_at", "-pk")
-        .values_list("learner_id", "kind")
+        .values_list("learner_id", "programme__code", "kind")
     )
-    for learner_id, kind in rows:
-        access.setdefault(learner_id, kind.lower())
+    for learner_id, code, kind in rows:
+        access.setdefault((learner_id, code), kind.lower())
     return access
 
 
 def _request_access() -> dict[tuple[int, str], str]:
-    """R-REG-5: else what staff checked at the latest award request of the programme."""
+    """R-REG-5: else what staff checked at the latest request for the programme."""
     access: dict[tuple[int, str], str] = {}
     rows = (
         AwardRequest.objects.exclude(access=NO_ACCESS)

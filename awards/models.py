@@ -171,6 +171,12 @@ class Credit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "unit"], name="credit_unique")]
+        # A learner's published credits read from the index alone (pages, bulk pass).
+        indexes = [
+            models.Index(
+                fields=["learner", "published_on", "unit", "earned_on"], name="credit_published"
+            )
+        ]
         verbose_name = "UE acquise"
         verbose_name_plural = "UE acquises"
 

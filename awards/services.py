@@ -183,15 +183,16 @@ def guard_granted(credit: Credit) -> None:
 
 def sync_all_credits(batch_size: int = 5000) -> int:
     """Write the credits of every decided jury in bulk (the synthetic population, or a
-    database from before the ledger): the first validating mark of each learner and UE,
-    for UEs not earned yet. Idempotent; returns the credits written."""
-    earned = set(Credit.objects.values_list("learner_id", "unit_id").iterator(chunk_size=20000))
+    database from before the ledger): marks are read in exam order, so the first
+    validating mark of a learner and UE is inserted first and the unique (learner, UE)
+    constraint drops the later ones, and any UE earned otherwise stays. Streamed;
+    idempotent; returns the credits written."""
     juries = {
         (j.session_id, j.unit_id): j
         for j in Jury.objects.filter(status=Jury.Status.DECIDED).select_related("session__year")
     }
+    before = Credit.objects.count()
     pending: list[Credit] = []
-    written = 0
     rows = (
         Mark.objects.filter(value__isnull=False)
         .order_by("session__ends_on", "pk")
@@ -200,11 +201,8 @@ def sync_all_credits(batch_size: int = 5000) -> int:
     )
     for learner_id, unit_id, session_id, value in rows:
         jury = juries.get((session_id, unit_id))
-        if jury is None or (learner_id, unit_id) in earned:
+        if jury is None or not validates(jury.session.year.regulation, value):
             continue
-        if not validates(jury.session.year.regulation, value):
-            continue
-        earned.add((learner_id, unit_id))
         pending.append(
             Credit(
                 learner_id=learner_id,
@@ -215,21 +213,21 @@ def sync_all_credits(batch_size: int = 5000) -> int:
                 mark=value,
                 session_id=session_id,
                 jury=jury,
+                justification=f"Jury de l'UE, {jury.session}",
                 recorded_by_id=jury.decided_by_id,
             )
         )
         if len(pending) >= batch_size:
-            written += _flush(pending)
-    return written + _flush(pending)
+            _flush(pending)
+    _flush(pending)
+    return Credit.objects.count() - before
 
 
-def _flush(pending: list[Credit]) -> int:
-    count = len(pending)
-    if count:
+def _flush(pending: list[Credit]) -> None:
+    if pending:
         with transaction.atomic():
             Credit.objects.bulk_create(pending, ignore_conflicts=True)
         pending.clear()
-    return count
 
 
 # --- the ledger: staff decisions ----------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rules.data_reader import DataError, DataProblem, Reader, read_toml
@@ -151,17 +152,29 @@ class Catalogue:
     evaluation_codes: tuple[tuple[str, str], ...]
     years: tuple[Regulation, ...]
 
-    def unit(self, code: str) -> Unit:
+    # Lookups by code, built once per catalogue (a bulk pass asks hundreds of thousands
+    # of times); cached_property writes to the instance, so the dataclass stays frozen.
+    @cached_property
+    def _units_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def _programmes_by_code(self) -> dict[str, Programme]:
+        return {p.code: p for p in self.programmes}
+
+    @cached_property
+    def _units_by_programme(self) -> dict[str, tuple[Unit, ...]]:
+        found: dict[str, list[Unit]] = {}
         for unit in self.units:
-            if unit.code == code:
-                return unit
-        raise KeyError(code)
+            for code in unit.programmes:
+                found.setdefault(code, []).append(unit)
+        return {code: tuple(units) for code, units in found.items()}
+
+    def unit(self, code: str) -> Unit:
+        return self._units_by_code[code]
 
     def programme(self, code: str) -> Programme:
-        for programme in self.programmes:
-            if programme.code == code:
-                return programme
-        raise KeyError(code)
+        return self._programmes_by_code[code]
 
     def year(self, code: str) -> Regulation:
         """The regulation of academic year `code` (e.g. "2016-2017")."""
@@ -172,7 +185,7 @@ class Catalogue:
 
     def units_of(self, programme_code: str) -> tuple[Unit, ...]:
         """R-CAT-4: the units a programme contains, in catalogue order."""
-        return tuple(u for u in self.units if programme_code in u.programmes)
+        return self._units_by_programme.get(programme_code, ())
 
     def ects_report(self) -> tuple[EctsReport, ...]:
         return tuple(

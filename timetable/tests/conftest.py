@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from admissions.models import Dossier, DossierUnit
+from admissions.services import semester_of
 from admissions.tests.conftest import direction, learner, make_user, other_learner, reception  # noqa: F401
 from catalogue.models import AcademicYear, Centre, Programme, Unit
 from planning import engine
@@ -63,7 +64,9 @@ def register(user, year, centre, units: dict[str, bool], status=Dossier.Status.V
         programme=Programme.objects.get(code="CP29"),
         status=status,
     )
+    semesters = [s.code for s in year.regulation.semesters]
     for code, foad in units.items():
         unit = Unit.objects.get(code=code)
-        DossierUnit.objects.create(dossier=dossier, unit=unit, semester=unit.period, foad=foad)
+        semester = semester_of(unit, semesters)  # an annual UE is registered with S1
+        DossierUnit.objects.create(dossier=dossier, unit=unit, semester=semester, foad=foad)
     return dossier
