@@ -181,17 +181,28 @@ def guard_granted(credit: Credit) -> None:
         )
 
 
+UNIT_BITS = 20  # unit ids below 2**20: a catalogue has a few dozen units
+
+
 def sync_all_credits(batch_size: int = 5000) -> int:
     """Write the credits of every decided jury in bulk (the synthetic population, or a
     database from before the ledger): marks are read in exam order, so the first
-    validating mark of a learner and UE is inserted first and the unique (learner, UE)
-    constraint drops the later ones, and any UE earned otherwise stays. Streamed;
+    validating mark of a learner and UE is the one written; a UE already earned, by any
+    way, stays (the unique constraint guards a concurrent writer too). Streamed;
     idempotent; returns the credits written."""
     juries = {
         (j.session_id, j.unit_id): j
         for j in Jury.objects.filter(status=Jury.Status.DECIDED).select_related("session__year")
     }
     before = Credit.objects.count()
+    # UEs already earned, packed as one int each (a rerun skips them without building
+    # a row; a tuple per pair would weigh several times more).
+    earned = {
+        learner_id << UNIT_BITS | unit_id
+        for learner_id, unit_id in Credit.objects.values_list("learner_id", "unit_id").iterator(
+            chunk_size=20000
+        )
+    }
     pending: list[Credit] = []
     rows = (
         Mark.objects.filter(value__isnull=False)
@@ -203,6 +214,10 @@ def sync_all_credits(batch_size: int = 5000) -> int:
         jury = juries.get((session_id, unit_id))
         if jury is None or not validates(jury.session.year.regulation, value):
             continue
+        pair = learner_id << UNIT_BITS | unit_id
+        if pair in earned:
+            continue
+        earned.add(pair)
         pending.append(
             Credit(
                 learner_id=learner_id,
