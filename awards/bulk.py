@@ -19,12 +19,11 @@ from operator import itemgetter
 from admissions.models import Dossier
 from catalogue.bridge import full_catalogue
 from catalogue.models import Unit
-from rules.awards import AwardRequest as RulesAwardRequest
-from rules.awards import AwardStatus, award_status
+from rules.awards import AwardStatus
 from rules.experience import Period, experience_for
 
 from .models import AwardRequest, Credit, ExperiencePeriod, ValidationCase
-from .services import AWARD_PROGRAMMES, AwardError, regulation_on
+from .services import AWARD_PROGRAMMES, AwardError, decide_award, regulation_on
 
 CHUNK_SIZE = 5000
 NO_ACCESS = AwardRequest.Access.NONE.value
@@ -87,18 +86,8 @@ def award_statuses(
             )
             key = (learner_id, code)
             access = case_access.get(key) or request_access.get(key, NO_ACCESS)
-            statuses[code] = award_status(
-                regulation,
-                catalogue,
-                RulesAwardRequest(
-                    programme=code,
-                    on=today,
-                    validated=validated,
-                    access=access,
-                    experience_months=experience.experience_months,
-                    experience_in_field=experience.experience_in_field,
-                    internship_months=experience.internship_months,
-                ),
+            statuses[code] = decide_award(
+                regulation, catalogue, code, today, validated, access, experience
             )
         yield learner_id, statuses
 

@@ -626,19 +626,7 @@ def programme_path(
     validated = {c.unit.code: c.earned_on for c in credits}
     if access is None:
         access = access_of(cases, requests, code)
-    status = award_status(
-        regulation,
-        catalogue,
-        RulesAwardRequest(
-            programme=code,
-            on=today,
-            validated=validated,
-            access=access,
-            experience_months=experience.experience_months,
-            experience_in_field=experience.experience_in_field,
-            internship_months=experience.internship_months,
-        ),
-    )
+    status = decide_award(regulation, catalogue, code, today, validated, access, experience)
     others = [m for m in status.missing if m.item != "access"]
     units = {u.code: u for u in catalogue.units}
     to_take = tuple(
@@ -671,6 +659,32 @@ def programme_path(
         experience=experience,
         open_request=open_request,
         granted=granted,
+    )
+
+
+def decide_award(
+    regulation,
+    catalogue: rc.Catalogue,
+    code: str,
+    on: dt.date,
+    validated: dict[str, dt.date],
+    access: str,
+    experience: Experience,
+) -> AwardStatus:
+    """The rules core's award status from the ledger's figures: the one call the path
+    pages and the bulk pass share (R-AWD-1..3)."""
+    return award_status(
+        regulation,
+        catalogue,
+        RulesAwardRequest(
+            programme=code,
+            on=on,
+            validated=validated,
+            access=access,
+            experience_months=experience.experience_months,
+            experience_in_field=experience.experience_in_field,
+            internship_months=experience.internship_months,
+        ),
     )
 
 
