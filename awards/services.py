@@ -281,6 +281,8 @@ def record_credit(
         raise AwardError(
             {"unit": f"{unit.code} n'est pas une unité d'activité : elle s'obtient par examen."}
         )
+    if way == Credit.Way.REPORT and not is_direction(by):
+        raise AwardError("La validation d'un rapport est une décision du jury (direction).")
     if way == Credit.Way.OTHER_CENTRE and document is None:
         raise AwardError({"document": "L'attestation de réussite de l'autre centre est à joindre."})
     with transaction.atomic():

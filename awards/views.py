@@ -330,10 +330,6 @@ def add_credit(request, pk):
     form = forms.CreditForm(request.POST, request.FILES, prefix="credit")
 
     def action(data):
-        if data["way"] == Credit.Way.REPORT and not is_direction(request.user):
-            raise ValidationError(
-                "La validation d'un rapport est une décision du jury (direction)."
-            )
         document = (
             services.store_evidence(person, data["document"], request.user)
             if data.get("document")
