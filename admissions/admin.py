@@ -2,20 +2,9 @@
 (and their pages), so that rules, transactions and history are never bypassed."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from admissions.models import Cancellation, Dossier, Payment
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from parcours.admin import ReadOnlyAdmin
 
 
 @admin.register(Dossier)

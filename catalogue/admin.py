@@ -6,7 +6,8 @@ puts the files' value back, and that too shows in the history.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from parcours.admin import GuardedHistoryAdmin
 
 from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
 
@@ -16,14 +17,14 @@ admin.site.index_title = "Gestion du catalogue et des comptes"
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(GuardedHistoryAdmin):
     list_display = ("code", "title", "kind", "declared_ects", "common_core")
     search_fields = ("code", "title")
     list_filter = ("kind",)
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(GuardedHistoryAdmin):
     list_display = ("code", "title", "ects", "kind", "period", "coefficient")
     list_filter = ("kind", "period", "programmes")
     search_fields = ("code", "title", "other_title")
@@ -31,17 +32,17 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EvaluationMode)
-class EvaluationModeAdmin(SimpleHistoryAdmin):
+class EvaluationModeAdmin(GuardedHistoryAdmin):
     list_display = ("code", "label")
 
 
 @admin.register(Centre)
-class CentreAdmin(SimpleHistoryAdmin):
+class CentreAdmin(GuardedHistoryAdmin):
     list_display = ("name", "kind", "city", "phone")
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(SimpleHistoryAdmin):
+class AcademicYearAdmin(GuardedHistoryAdmin):
     """A year's regulation is a data file: it is read here, changed by reloading it."""
 
     list_display = ("code", "label", "first_day", "last_day")
