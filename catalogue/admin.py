@@ -7,9 +7,8 @@ puts the files' value back, and that too shows in the history.
 
 from django.contrib import admin
 
-from parcours.admin import GuardedHistoryAdmin
-
 from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
+from parcours.admin import GuardedHistoryAdmin
 
 admin.site.site_header = "Parcours — administration"
 admin.site.site_title = "Parcours"

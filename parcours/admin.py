@@ -42,9 +42,7 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
         return super().get_readonly_fields(request, obj)
 
     def revert_disabled(self, request, obj=None):
-        return not self.has_change_permission(request, obj) or super().revert_disabled(
-            request, obj
-        )
+        return not self.has_change_permission(request, obj) or super().revert_disabled(request, obj)
 
 
 class ReadOnlyAdmin(GuardedHistoryAdmin):

@@ -18,7 +18,6 @@ class PlanningAdmin(ReadOnlyAdmin):
     list_filter = ("status", "centre")
 
 
-
 @admin.register(Session)
 class SessionAdmin(ReadOnlyAdmin):
     list_display = ("unit", "kind", "number", "starts_at", "room", "cancelled")

@@ -133,3 +133,66 @@ def test_the_back_office_login_is_locked_out_too(client):
     assert [a.status_code for a in answers] == [200] * 4 + [429]
     assert right.status_code == 429
     assert SESSION_KEY not in client.session
+
+
+# --- behind the TLS proxy (ASVS 6.3.1) ------------------------------------------------
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    from parcours.proxy import client_address_settings
+
+    for name, value in client_address_settings(True).items():
+        setattr(settings, name, value)
+
+
+def from_address(client, email, password, address, forged=""):
+    forwarded = f"{forged}, {address}" if forged else address
+    return login_post(
+        client, email, password, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+    )
+
+
+@pytest.mark.usefixtures("behind_proxy")
+def test_behind_the_proxy_an_attacker_cannot_lock_the_direction_out(client, user):
+    for _ in range(6):
+        from_address(client, EMAIL, "Mauvais-mot-de-passe", "203.0.113.66")
+
+    # The proxy's address is everyone's REMOTE_ADDR: the lockout is the attacker's only.
+    assert from_address(client, EMAIL, PASSWORD, "198.51.100.7").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.66"}
+
+
+@pytest.mark.usefixtures("behind_proxy")
+def test_behind_the_proxy_a_forged_forwarded_for_does_not_escape_the_lockout(client, user):
+    answers = [
+        from_address(client, EMAIL, "Mauvais-mot-de-passe", "203.0.113.66", forged=f"10.0.0.{n}")
+        for n in range(6)
+    ]
+
+    assert [a.status_code for a in answers] == [200] * 4 + [429, 429]
+
+
+@pytest.mark.usefixtures("behind_proxy")
+def test_behind_the_proxy_one_address_spraying_many_accounts_is_stopped(client, settings):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+    User.objects.create_user("cible@exemple.re", PASSWORD)
+    answers = [
+        from_address(client, f"compte-{n}@exemple.re", "Mauvais-mot-de-passe", "203.0.113.66")
+        for n in range(8)
+    ]
+    # Right password, other account: refused from that address, accepted from another.
+    sprayer = from_address(client, "cible@exemple.re", PASSWORD, "203.0.113.66")
+    other = from_address(client, "cible@exemple.re", PASSWORD, "198.51.100.7")
+
+    assert [a.status_code for a in answers] == [200] * 7 + [429]
+    assert sprayer.status_code == 429
+    assert other.status_code == 302
+
+
+def test_without_the_proxy_a_forwarded_for_header_is_ignored(client, user):
+    for n in range(5):
+        from_address(client, EMAIL, "Mauvais-mot-de-passe", f"203.0.113.{n}")
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
+    assert from_address(client, EMAIL, PASSWORD, "198.51.100.7").status_code == 429

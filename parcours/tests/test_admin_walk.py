@@ -139,9 +139,7 @@ def admin_urls(model, obj) -> list[tuple[str, str, dict]]:
     history = getattr(obj, "history", None)
     if isinstance(admin.site._registry[model], SimpleHistoryAdmin):
         version = history.order_by("history_id").first()
-        urls.append(
-            ("history form", f"{base}{obj.pk}/history/{version.history_id}/", changed)
-        )
+        urls.append(("history form", f"{base}{obj.pk}/history/{version.history_id}/", changed))
     return urls
 
 
@@ -193,9 +191,7 @@ def test_no_admin_url_writes_for_a_role_without_the_permission(client, populatio
     assert refused == []
 
 
-def test_the_reception_reads_a_dossier_history_form_without_a_form_to_submit(
-    client, population
-):
+def test_the_reception_reads_a_dossier_history_form_without_a_form_to_submit(client, population):
     from admissions.models import Dossier
 
     client.force_login(population["reception"])
