@@ -311,27 +311,17 @@ def _sync_items(dossier: Dossier) -> None:
 def add_file(dossier: Dossier, code: str, uploaded, by, issued_on: dt.date | None = None):
     """Attach a checked file to a piece (R-REG-2); a rejected piece is replaced: its
     refused files are removed and it goes back to "to check"."""
+    # The dossier's state and the piece's count first: a file that could not be kept is
+    # never decoded (an image costs seconds and memory to check).
+    _piece_accepting(dossier, code)
     clean = uploads.clean_upload(uploaded)  # raises UploadRefused (French, names the file)
     with transaction.atomic():
         locked = _locked(dossier)
-        if not locked.accepts_pieces:
-            raise DossierError("Ce dossier n'accepte plus de pièces.")
-        item = locked.items.select_for_update().filter(code=code).first()
-        if item is None:
-            raise DossierError("Cette pièce n'est pas demandée pour ce dossier.")
-        if not locked.piece_open(item):
-            raise DossierError(
-                "Cette pièce est en cours d'examen ou acceptée : elle ne peut plus changer."
-            )
+        item = _piece_accepting(locked, code, for_update=True)
         if item.status == ItemStatus.REJECTED:
             for old in item.files.all():
                 uploads.delete_stored(old.stored_name)
                 old.delete()
-        if item.files.count() >= settings.UPLOAD_MAX_FILES_PER_ITEM:
-            raise DossierError(
-                f"Au plus {settings.UPLOAD_MAX_FILES_PER_ITEM} fichiers par pièce : "
-                "supprimez-en un avant d'en ajouter."
-            )
         stored = uploads.store(clean)
         DossierFile.objects.create(
             item=item,
@@ -353,10 +343,38 @@ def add_file(dossier: Dossier, code: str, uploaded, by, issued_on: dt.date | Non
     return item
 
 
+def _piece_accepting(dossier: Dossier, code: str, for_update: bool = False) -> DossierItem:
+    """The piece `code` of the dossier, if it may take one more file; else DossierError."""
+    if not dossier.accepts_pieces:
+        raise DossierError("Ce dossier n'accepte plus de pièces.")
+    items = dossier.items.select_for_update() if for_update else dossier.items
+    item = items.filter(code=code).first()
+    if item is None:
+        raise DossierError("Cette pièce n'est pas demandée pour ce dossier.")
+    if not dossier.piece_open(item):
+        raise DossierError(
+            "Cette pièce est en cours d'examen ou acceptée : elle ne peut plus changer."
+        )
+    if item.status != ItemStatus.REJECTED and (
+        item.files.count() >= settings.UPLOAD_MAX_FILES_PER_ITEM
+    ):
+        raise DossierError(
+            f"Au plus {settings.UPLOAD_MAX_FILES_PER_ITEM} fichiers par pièce : "
+            "supprimez-en un avant d'en ajouter."
+        )
+    return item
+
+
 def remove_file(dossier: Dossier, file_pk: int, by) -> None:
     with transaction.atomic():
         locked = _locked(dossier)
-        stored = DossierFile.objects.select_related("item").get(pk=file_pk, item__dossier=locked)
+        stored = (
+            DossierFile.objects.select_related("item")
+            .filter(pk=file_pk, item__dossier=locked)
+            .first()
+        )
+        if stored is None:  # removed meanwhile (another tab, a double click)
+            raise DossierError("Ce fichier a déjà été retiré.")
         item = stored.item
         if not locked.piece_open(item):
             raise DossierError("Ce fichier ne peut plus être retiré.")

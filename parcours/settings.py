@@ -194,7 +194,10 @@ PARCOURS_TODAY = env_str("PARCOURS_TODAY", "")
 PRIVATE_MEDIA_ROOT = Path(env_str("PARCOURS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 UPLOAD_MAX_BYTES = env_int("PARCOURS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_ITEM = env_int("PARCOURS_UPLOAD_MAX_FILES_PER_ITEM", 3)
-UPLOAD_MAX_PIXELS = env_int("PARCOURS_UPLOAD_MAX_PIXELS", 40_000_000)
+# An A4 page scanned at 400 dpi is 15.6 million pixels; a 16-bit PNG counts twice.
+UPLOAD_MAX_PIXELS = env_int("PARCOURS_UPLOAD_MAX_PIXELS", 25_000_000)
+UPLOAD_MAX_CONCURRENT_DECODES = env_int("PARCOURS_UPLOAD_MAX_CONCURRENT_DECODES", 2)
+UPLOAD_DECODE_WAIT_SECONDS = env_int("PARCOURS_UPLOAD_DECODE_WAIT_SECONDS", 20)
 # Files of withdrawn applicants are deleted after this many days (CNIL: two years at
 # most for applicants not selected); `manage.py purge_documents` does it, daily.
 PARCOURS_KEEP_WITHDRAWN_DAYS = env_int("PARCOURS_KEEP_WITHDRAWN_DAYS", 730)

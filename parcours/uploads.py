@@ -27,6 +27,7 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import unicodedata
 import uuid
@@ -327,6 +328,8 @@ def _check_pdf(data: bytes, label: str) -> bytes:
         raise _refused(
             label, "ce PDF est trop complexe pour être vérifié. " + _RESAVE_PDF, "pdf_complex"
         ) from None
+    if not active:
+        active = _parsed_pdf_has_active_content(data, label)
     if active:
         raise _refused(
             label,
@@ -336,6 +339,135 @@ def _check_pdf(data: bytes, label: str) -> bytes:
             "pdf_active_content",
         )
     return data
+
+
+# What a parsed PDF may not hold anywhere: keys and names of active or embedded content.
+_PDF_ACTIVE_KEYS = frozenset(
+    f"/{name}" for name in ("JS", "JavaScript", "EmbeddedFiles", "EmbeddedFile", "RichMedia", "XFA")
+)
+_PDF_ACTIVE_ACTIONS = frozenset(
+    f"/{name}"
+    for name in ("JavaScript", "Launch", "SubmitForm", "ImportData", "GoToE", "GoToR", "Rendition")
+)
+# Actions a reader runs by itself (on opening, on a page or field event): none but a move
+# inside the document ("/GoTo", as LaTeX's hyperref writes) is accepted; a link the
+# learner clicks (/URI in an annotation's /A) stays allowed.
+_PDF_AUTOMATIC_KEYS = ("/OpenAction", "/AA")
+_PDF_MAX_OBJECTS = 200_000
+
+
+def _parsed_pdf_has_active_content(data: bytes, label: str) -> bool:
+    """Whether pypdf, resolving every object of the file (object streams decoded, any
+    filter), finds active content. A PDF it cannot read is refused with its reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import IndirectObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _refused(
+                label,
+                "ce PDF est protégé par un mot de passe et ne peut pas être vérifié. "
+                + _RESAVE_PDF,
+                "pdf_encrypted",
+            )
+        references = [
+            (number, generation)
+            for generation, numbers in reader.xref.items()
+            for number in numbers
+        ]
+        references += [(number, 0) for number in reader.xref_objStm]
+        if len(references) > _PDF_MAX_OBJECTS:
+            raise _PdfTooComplex
+        roots = [reader.trailer]
+        for number, generation in references:
+            roots.append(reader.get_object(IndirectObject(number, generation, reader)))
+        # Object streams are read whether or not the cross-reference names what they
+        # hold: a reader that rebuilds a damaged file would find those objects too.
+        for root in list(roots):
+            roots.extend(_object_stream_members(root, reader))
+        return any(_pdf_object_is_active(root) for root in roots if root is not None)
+    except UploadRefused:
+        raise
+    except (_PdfTooComplex, RecursionError, MemoryError):
+        raise _refused(
+            label, "ce PDF est trop complexe pour être vérifié. " + _RESAVE_PDF, "pdf_complex"
+        ) from None
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        zlib.error,
+        AssertionError,
+    ):
+        raise _refused(
+            label, "ce PDF est illisible ou endommagé. " + _RESAVE_PDF, "pdf_corrupt"
+        ) from None
+
+
+def _object_stream_members(candidate, reader) -> list:
+    from pypdf.generic import StreamObject, read_object
+
+    if not isinstance(candidate, StreamObject) or candidate.get("/Type") != "/ObjStm":
+        return []
+    count, first = int(candidate["/N"]), int(candidate["/First"])
+    if count > _PDF_MAX_OBJECTS:
+        raise _PdfTooComplex
+    data = candidate.get_data()
+    header = data[:first].split()
+    members = []
+    for index in range(min(count, len(header) // 2)):
+        stream = io.BytesIO(data)
+        stream.seek(first + int(header[2 * index + 1]))
+        members.append(read_object(stream, reader))
+    return members
+
+
+def _pdf_object_is_active(root) -> bool:
+    """Walk one object's direct structure (indirect objects are walked on their own)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    pending = [root]
+    seen = 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > _PDF_MAX_OBJECTS:
+            raise _PdfTooComplex
+        if isinstance(value, DictionaryObject):  # streams included
+            for key, item in value.items():
+                if key in _PDF_ACTIVE_KEYS:
+                    return True
+                if key == "/S" and item in _PDF_ACTIVE_ACTIONS:
+                    return True
+                if key in _PDF_AUTOMATIC_KEYS and _runs_by_itself(item, key):
+                    return True
+                if not isinstance(item, IndirectObject):
+                    pending.append(item)
+        elif isinstance(value, ArrayObject):
+            pending.extend(item for item in value if not isinstance(item, IndirectObject))
+        elif isinstance(value, NameObject) and value in _PDF_ACTIVE_KEYS | _PDF_ACTIVE_ACTIONS:
+            return True
+    return False
+
+
+def _runs_by_itself(value, key: str) -> bool:
+    """Whether an /OpenAction or /AA entry triggers anything but a move in the document."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    value = value.get_object() if hasattr(value, "get_object") else value
+    if key == "/AA":
+        return isinstance(value, DictionaryObject) and len(value) > 0
+    if isinstance(value, ArrayObject):  # a destination: where to open, nothing to run
+        return False
+    if isinstance(value, DictionaryObject):
+        return value.get("/S") != "/GoTo" or "/Next" in value
+    return False
 
 
 def _polyglot(label: str) -> UploadRefused:
@@ -423,6 +555,9 @@ def _inflated_has_active_content(body: bytes, budget: list[int]) -> bool:
 # --- Images -------------------------------------------------------------------------------
 
 _JPEG_MODES = frozenset({"L", "RGB", "CMYK"})
+# Decoding an image holds its pixels in memory: at most this many at once per process
+# (each budgeted by UPLOAD_MAX_PIXELS); a request that waits too long is told to retry.
+_DECODING = threading.BoundedSemaphore(settings.UPLOAD_MAX_CONCURRENT_DECODES)
 _PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"})
 
 
@@ -446,7 +581,9 @@ def _reencode_image(data: bytes, extension: str, label: str) -> bytes:
         raise corrupt from None
     with probe:
         width, height = probe.size
-        if width * height > _max_pixels():
+        # 16-bit samples decode to twice the memory: they count twice in the budget.
+        weight = 2 if image_format == "PNG" and data[24:25] == b"\x10" else 1
+        if width * height * weight > _max_pixels():
             raise _too_many_pixels(label, f"{_number(width)} × {_number(height)} pixels")
         try:
             probe.verify()
@@ -454,6 +591,12 @@ def _reencode_image(data: bytes, extension: str, label: str) -> bytes:
             raise corrupt from None
 
     output = io.BytesIO()
+    if not _DECODING.acquire(timeout=settings.UPLOAD_DECODE_WAIT_SECONDS):
+        raise _refused(
+            label,
+            "le serveur vérifie déjà d'autres images ; réessayez dans une minute.",
+            "busy",
+        )
     try:
         with Image.open(io.BytesIO(data), formats=[image_format]) as image:
             image.load()
@@ -473,6 +616,8 @@ def _reencode_image(data: bytes, extension: str, label: str) -> bytes:
         raise _too_many_pixels(label) from None
     except Exception:
         raise corrupt from None
+    finally:
+        _DECODING.release()
     content = output.getvalue()
     if _HTML_MARKERS.search(content):  # pixels crafted to spell HTML once compressed
         raise _polyglot(label)
@@ -507,13 +652,13 @@ def _too_many_pixels(label: str, size: str = "") -> UploadRefused:
 
 
 def _upright(image: Image.Image) -> Image.Image:
-    """The image turned as its EXIF orientation says (a copy, never the original)."""
+    """The image turned as its EXIF orientation says (in place: no second copy of the
+    pixels in memory)."""
     try:
-        upright = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except Exception:  # a damaged EXIF block: keep the pixels as they are
         logger.info("Orientation EXIF illisible, ignorée.")
-        return image.copy()
-    return upright if upright is not None else image.copy()
+    return image
 
 
 def _on_white(image: Image.Image) -> Image.Image:

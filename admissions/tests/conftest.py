@@ -16,6 +16,7 @@ from admissions import services
 from admissions.forms import STEP_TITLES
 from admissions.models import Dossier
 from catalogue.models import AcademicYear, Centre, Programme, Unit
+from parcours.tests.files import MINIMAL_PDF
 
 TODAY = dt.date(2016, 9, 1)  # both semesters open (deadlines 31/10/2016 and 31/03/2017)
 
@@ -53,12 +54,7 @@ def direction(db, django_user_model):
 
 
 def pdf_file(name: str = "piece.pdf") -> SimpleUploadedFile:
-    body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    body = MINIMAL_PDF
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

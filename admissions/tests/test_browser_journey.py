@@ -19,6 +19,7 @@ from django.core import mail
 from PIL import Image
 
 from accounts.roles import ROLES
+from parcours.tests.files import MINIMAL_PDF
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +27,7 @@ SHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots" / "inscription"
 EMAIL = "lea.payet@example.re"
 PASSWORD = "Flamboyant-du-Port-2016"
 STAFF_PASSWORD = "Accueil-du-Port-2016!"
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = MINIMAL_PDF
 
 
 def photo(colour) -> bytes:

@@ -449,3 +449,31 @@ def test_a_validated_vae_registration_opens_its_application(learner, year, recep
     assert case.fee_paid_on == TODAY and case.programme.code == "CP29"
     services.validate(dossier, reception)  # validating twice opens nothing more
     assert ValidationCase.objects.count() == 1
+
+
+def test_a_file_that_could_not_be_kept_is_never_decoded(draft, learner, settings, monkeypatch):
+    """The dossier's state and the piece's count are checked before the file (an image
+    costs seconds and memory to decode)."""
+    from parcours import uploads
+
+    settings.UPLOAD_MAX_FILES_PER_ITEM = 1
+    services.add_file(draft, "cv", pdf_file(), learner)
+    checked = []
+    monkeypatch.setattr(uploads, "clean_upload", lambda uploaded: checked.append(uploaded))
+
+    with pytest.raises(services.DossierError, match="Au plus 1 fichiers par pièce"):
+        services.add_file(draft, "cv", pdf_file("deuxieme.pdf"), learner)
+    with pytest.raises(services.DossierError, match="pas demandée"):
+        services.add_file(draft, "inconnue", pdf_file(), learner)
+    assert checked == []
+
+
+def test_a_file_removed_twice_says_so_and_writes_nothing(draft, learner):
+    """Six parallel "Retirer" of one file gave five server errors (DoesNotExist)."""
+    item = services.add_file(draft, "cv", pdf_file(), learner)
+    file_pk = item.files.get().pk
+    services.remove_file(draft, file_pk, learner)
+
+    with pytest.raises(services.DossierError, match="déjà été retiré"):
+        services.remove_file(draft, file_pk, learner)
+    assert DossierItem.objects.get(pk=item.pk).status == DossierItem.Status.MISSING

@@ -17,6 +17,7 @@ import segno
 
 from admissions.tests.conftest import make_user
 from parcours.tests.browser import SCREENSHOTS, pdf_links, screenshots, sign_in
+from parcours.tests.files import MINIMAL_PDF
 from timetable.tests.conftest import register
 
 pytestmark = pytest.mark.browser
@@ -95,12 +96,7 @@ def test_the_awards_journey(browser, site, django_user_model, settings, tmp_path
     lea.fill("#id_starts_on", "2015-01-05")
     lea.fill("#id_ends_on", "2016-06-30")
     attestation = tmp_path / "attestation-employeur.pdf"
-    attestation.write_bytes(
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    attestation.write_bytes(MINIMAL_PDF)
     lea.set_input_files("#id_document", str(attestation))
     shot(lea, "02-declarer-experience")
     lea.get_by_role("button", name="Enregistrer").click()

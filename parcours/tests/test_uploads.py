@@ -23,6 +23,7 @@ from django.http import Http404
 from PIL import Image, ImageFile, PngImagePlugin
 
 from parcours import uploads
+from parcours.tests.files import make_pdf
 from parcours.uploads import UploadRefused, clean_upload
 
 STORED = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")
@@ -47,30 +48,6 @@ def png(**kwargs) -> bytes:
 
 def jpeg(**kwargs) -> bytes:
     return image_bytes("JPEG", **kwargs)
-
-
-def make_pdf(*objects: bytes, catalog: bytes = b"") -> bytes:
-    """A minimal valid PDF (catalog, pages, one page, then `objects` as 4 0 obj, 5 0 obj…)
-    with a correct cross-reference table."""
-    bodies = [
-        b"<< /Type /Catalog /Pages 2 0 R" + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        *objects,
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(bodies, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(bodies) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def stream(data: bytes, dictionary: bytes = b"") -> bytes:
@@ -771,3 +748,115 @@ def test_a_file_goes_from_upload_to_download_unchanged():
     name = uploads.store(clean)
     response = uploads.file_response(name, clean.display_name, clean.content_type)
     assert read_and_close(response) == clean.content
+
+
+# --- PDFs read by a real parser (pypdf): every object, every filter (ASVS 5.2.2) --------
+
+
+def run_length(data: bytes) -> bytes:
+    """RunLengthDecode data made of one-byte literal runs: no name survives in the bytes."""
+    return b"".join(b"\x00" + bytes([byte]) for byte in data) + b"\x80"
+
+
+def lzw(data: bytes) -> bytes:
+    from pypdf._codecs._codecs import LzwCodec
+
+    return LzwCodec().encode(data)
+
+
+@pytest.mark.parametrize(
+    ("encode", "filters"),
+    [(run_length, b"/RunLengthDecode"), (lzw, b"/LZWDecode")],
+)
+def test_javascript_in_an_object_stream_of_any_filter_is_refused(encode, filters):
+    body = object_stream(JS_ACTION)
+    hidden = stream(encode(body), b"/Type /ObjStm /N 1 /First 4 /Filter " + filters)
+    content = make_pdf(hidden, catalog=b" /OpenAction 9 0 R")
+    assert b"JavaScript" not in content
+
+    assert_refused(refusal("cv.pdf", content), "pdf_active_content", "cv.pdf")
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    [
+        b" /OpenAction << /S /URI /URI (https://example.org/piege) >>",
+        b" /OpenAction 4 0 R",
+        b" /AA << /WC << /S /URI /URI (https://example.org/) >> >>",
+        b" /OpenAction << /S /GoTo /D [3 0 R /Fit] /Next << /S /URI /URI (x) >> >>",
+    ],
+)
+def test_an_action_that_runs_by_itself_is_refused(catalog):
+    uri = b"<< /S /URI /URI (https://example.org/piege) >>"
+    error = refusal("cv.pdf", make_pdf(uri, catalog=catalog))
+    assert_refused(error, "pdf_active_content", "cv.pdf")
+
+
+def test_a_link_the_reader_clicks_is_accepted():
+    link = (
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10]"
+        b" /A << /S /URI /URI (https://cnam.re) >> >>"
+    )
+    content = make_pdf(link, catalog=b" /OpenAction << /S /GoTo /D [3 0 R /Fit] >>")
+    assert clean_upload(upload("cv.pdf", content)).content == content
+
+
+def test_a_pdf_the_parser_cannot_read_is_refused_in_french():
+    garbage = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    error = refusal("cv.pdf", garbage)
+    assert error.code in {"pdf_corrupt", "pdf_complex"}
+    assert "Enregistrer au format PDF" in error.message
+
+
+def test_a_password_protected_pdf_is_refused_with_its_reason():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password="secret", owner_password="secret2")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+
+    error = refusal("cv.pdf", buffer.getvalue())
+    assert_refused(error, "pdf_encrypted", "cv.pdf")
+    assert "mot de passe" in error.message
+
+
+def sixteen_bit_png(width: int, height: int) -> bytes:
+    """A 16-bit RGB PNG of blank pixels, compressed to a few hundred kilobytes at most."""
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    rows = zlib.compressobj(9)
+    blank_row = b"\x00" + bytes(width * 6)
+    body = b"".join(rows.compress(blank_row) for _ in range(height)) + rows.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", body)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def test_a_16_bit_png_counts_twice_and_is_refused_before_decoding(monkeypatch):
+    """The probe's finding: 6300 × 6300 in 16 bits, 308 KB, took 7 s and 200 MB."""
+    content = sixteen_bit_png(4000, 4000)  # 16 million pixels, 32 million in the budget
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(1))
+
+    error = refusal("scan.png", content)
+
+    assert_refused(error, "too_many_pixels", "scan.png")
+    assert "4 000 × 4 000" in error.message
+    assert decoded == []
+
+
+def test_images_are_decoded_a_few_at_a_time(settings, monkeypatch):
+    settings.UPLOAD_DECODE_WAIT_SECONDS = 0
+    monkeypatch.setattr(uploads, "_DECODING", uploads.threading.BoundedSemaphore(1))
+    uploads._DECODING.acquire()  # another request is decoding
+    try:
+        error = refusal("photo.png", png())
+    finally:
+        uploads._DECODING.release()
+
+    assert_refused(error, "busy", "photo.png")
+    assert clean_upload(upload("photo.png", png())).extension == "png"
