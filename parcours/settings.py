@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parcours.middleware.RefuseControlCharacters",
+    "parcours.middleware.SessionLifetimeByRole",
+    "parcours.middleware.PrivatePagesNotStored",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -206,6 +209,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- Security (OWASP ASVS, Django deployment checklist) --------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end when the browser closes, and at the latest after their role's lifetime
+# from sign-in (parcours/middleware.py): a working day for staff.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PARCOURS_STAFF_SESSION_SECONDS = env_int("PARCOURS_STAFF_SESSION_HOURS", 9) * 3600
+PARCOURS_LEARNER_SESSION_SECONDS = env_int("PARCOURS_LEARNER_SESSION_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = max(PARCOURS_STAFF_SESSION_SECONDS, PARCOURS_LEARNER_SESSION_SECONDS)
+CSRF_FAILURE_VIEW = "parcours.errors.csrf_failure"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

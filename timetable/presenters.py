@@ -11,6 +11,7 @@ from itertools import groupby
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from parcours.inputs import plausible_day
 from timetable.services import LOCAL
 
 VIEWS = ("semaine", "mois")
@@ -39,12 +40,9 @@ class Window:
 
 def window(params, default_day: dt.date) -> Window:
     """The week (Monday to Sunday) or month holding `date` (default: `default_day`);
-    a malformed date falls back to the default rather than failing."""
+    a malformed or implausible date (9999-12-31) falls back to the default."""
     view = params.get("vue") if params.get("vue") in VIEWS else VIEWS[0]
-    try:
-        day = dt.date.fromisoformat(params.get("date", ""))
-    except ValueError:
-        day = default_day
+    day = plausible_day(params.get("date")) or default_day
     if view == "mois":
         first = day.replace(day=1)
         days = month_calendar.monthrange(first.year, first.month)[1]
