@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from admissions.models import Dossier, DossierUnit
@@ -26,6 +27,7 @@ from awards import services as ledger
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
 from parcours import clock
+from parcours.access import is_direction
 from rules.exams import ExamRequest, ExamRight, exam_right
 from rules.explain import Reason
 from rules.ledger import validates
@@ -92,6 +94,84 @@ def _earlier_sessions(session: ExamSession):
     return ExamSession.objects.filter(year_id=session.year_id, starts_on__lt=session.starts_on)
 
 
+def _decided_jury() -> Exists:
+    """A Mark filter: its jury (session × UE) has decided."""
+    return Exists(
+        Jury.objects.filter(
+            session_id=OuterRef("session_id"),
+            unit_id=OuterRef("unit_id"),
+            status=Jury.Status.DECIDED,
+        )
+    )
+
+
+def units_awaiting_results(session: ExamSession, today: dt.date | None = None) -> set[int]:
+    """The UEs of `session` whose right to sit still depends on an earlier session's
+    results not yet published (R-EXA-5): marks there, and a jury not decided or not
+    yet published. A learner sees nothing of their right to sit those UEs (convocation,
+    refusal, reason) before that day."""
+    return {unit for _, unit in _awaiting_results([session], today or clock.today())}
+
+
+def _awaiting_results(sessions, today: dt.date) -> set[tuple[int, int]]:
+    """(session, UE) pairs of `sessions` awaiting earlier results: three queries
+    whatever the number of sessions."""
+    years = {s.year_id for s in sessions}
+    if not years:
+        return set()
+    year_sessions = list(ExamSession.objects.filter(year_id__in=years))
+    earlier_of = {
+        s.pk: {e.pk for e in year_sessions if e.year_id == s.year_id and e.starts_on < s.starts_on}
+        for s in sessions
+    }
+    earlier_ids = set().union(*earlier_of.values())
+    if not earlier_ids:
+        return set()
+    marked = set(
+        Mark.objects.filter(session_id__in=earlier_ids)
+        .values_list("session_id", "unit_id")
+        .distinct()
+    )
+    published = {
+        (j.session_id, j.unit_id)
+        for j in Jury.objects.filter(session_id__in=earlier_ids).select_related("session")
+        if j.is_published(today)
+    }
+    return {
+        (session_id, unit_id)
+        for session_id, earlier in earlier_of.items()
+        for earlier_id, unit_id in marked - published
+        if earlier_id in earlier
+    }
+
+
+def units_awaiting_jury(session: ExamSession) -> set[int]:
+    """The UEs of `session` with marks at an earlier session whose jury has not decided:
+    their right to sit is not known yet."""
+    earlier = _earlier_sessions(session)
+    return set(
+        Mark.objects.filter(session__in=earlier)
+        .exclude(_decided_jury())
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+
+def visible_convocations(learner, today: dt.date | None = None) -> list[Convocation]:
+    """The learner's convocations they may see today: none whose UE awaits the
+    publication of an earlier session's results (R-EXA-5). The one gate of every
+    channel showing a convocation (exams page, PDF, personal space); a fixed number of
+    queries."""
+    today = today or clock.today()
+    convocations = list(
+        Convocation.objects.filter(learner=learner)
+        .select_related("session__year", "unit", "dossier__centre")
+        .order_by("session__starts_on", "unit__code")
+    )
+    hidden = _awaiting_results({c.session for c in convocations}, today)
+    return [c for c in convocations if (c.session_id, c.unit_id) not in hidden]
+
+
 # --- the right to sit ---------------------------------------------------------------------------
 
 
@@ -138,7 +218,11 @@ def iter_exam_rights(
         learner_ids = list(learner_ids)
         registered = registered.filter(dossier__learner_id__in=learner_ids)
     counts = attendance_counts(session.year, learner_ids, list(units))
-    marks = Mark.objects.filter(session__in=_earlier_sessions(session), unit_id__in=list(units))
+    # Only marks a jury has decided on count (R-EXA-5): a mark still open to correction
+    # decides nothing, and would tell the learner their result before its day.
+    marks = Mark.objects.filter(
+        session__in=_earlier_sessions(session), unit_id__in=list(units)
+    ).filter(_decided_jury())
     if learner_ids is not None:
         marks = marks.filter(learner_id__in=learner_ids)
     earlier: dict[tuple[int, int], list[tuple[Decimal | None, str]]] = defaultdict(list)
@@ -199,14 +283,15 @@ def iter_exam_rights(
 @transaction.atomic
 def issue_convocations(session: ExamSession, unit_ids: Iterable[int] | None = None) -> int:
     """A convocation for every learner with the right to sit; returns how many are
-    new (issuing again adds only the missing ones)."""
+    new (issuing again adds only the missing ones). A UE whose earlier session's jury
+    has not decided is left out: its rights are not known yet (R-EXA-5)."""
     existing = set(Convocation.objects.filter(session=session).values_list("learner_id", "unit_id"))
     # once a UE's marks are closed, its list of candidates is final
     closed = set(
         Jury.objects.filter(session=session)
         .exclude(status=Jury.Status.OPEN)
         .values_list("unit_id", flat=True)
-    )
+    ) | units_awaiting_jury(session)
     new = [
         Convocation(
             session=session, unit_id=c.unit_id, learner_id=c.learner_id, dossier_id=c.dossier_id
@@ -216,6 +301,16 @@ def issue_convocations(session: ExamSession, unit_ids: Iterable[int] | None = No
     ]
     Convocation.objects.bulk_create(new, batch_size=2000)
     return len(new)
+
+
+def issue_convocations_of(session: ExamSession, unit: Unit) -> int:
+    """The convocations of one UE, refused while an earlier jury of it has not decided."""
+    if unit.pk in units_awaiting_jury(session):
+        raise ValidationError(
+            f"Le jury de {unit.code} à la session précédente n'a pas encore statué : "
+            "les droits à composer ne sont pas connus, les convocations attendront."
+        )
+    return issue_convocations(session, [unit.pk])
 
 
 # --- marks ------------------------------------------------------------------------------------
@@ -341,8 +436,15 @@ def reopen_marks(jury: Jury) -> Jury:
     return jury
 
 
+def _direction_decides(by, what: str) -> None:
+    """The brochure's jury is the direction's: deciding and publishing are theirs."""
+    if by is None or not is_direction(by):
+        raise ValidationError(f"{what} revient à la direction (jury).")
+
+
 @transaction.atomic
 def decide(jury: Jury, by, minutes: str = "") -> Jury:
+    _direction_decides(by, "La décision du jury")
     jury = Jury.objects.select_for_update().get(pk=jury.pk)
     if jury.status != Jury.Status.CLOSED:
         raise ValidationError("Le jury statue sur des notes closes.")
@@ -354,8 +456,9 @@ def decide(jury: Jury, by, minutes: str = "") -> Jury:
 
 
 @transaction.atomic
-def publish_early(jury: Jury) -> Jury:
+def publish_early(jury: Jury, by) -> Jury:
     """Publish before the default date (R-EXA-5), once the jury has decided."""
+    _direction_decides(by, "La publication anticipée des résultats")
     jury = Jury.objects.select_for_update().select_related("session").get(pk=jury.pk)
     if jury.status != Jury.Status.DECIDED:
         raise ValidationError("Les résultats ne sont publiés qu'une fois le jury tenu.")
@@ -466,10 +569,13 @@ def exam_notices(learner, today: dt.date | None = None) -> list[str]:
     mark: the learner reads it on the results page)."""
     today = today or clock.today()
     notices = []
-    upcoming = (
-        Convocation.objects.filter(learner=learner, session__ends_on__gte=today)
-        .values_list("session__number", "session__starts_on")
-        .distinct()
+    upcoming = sorted(
+        {
+            (c.session.number, c.session.starts_on)
+            for c in visible_convocations(learner, today)
+            if c.session.ends_on >= today
+        },
+        key=lambda pair: pair[1],
     )
     for number, starts_on in upcoming:
         notices.append(

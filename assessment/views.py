@@ -143,7 +143,7 @@ def jury_action(request, pk: int, code: str):
     jury = services.jury_of(session, unit)
     actions = {
         "convoke": (
-            lambda: services.issue_convocations(session, [unit.pk]),
+            lambda: services.issue_convocations_of(session, unit),
             "Convocations émises pour les apprenants qui ont le droit de composer.",
         ),
         "close": (lambda: services.close_marks(jury), "Notes closes : le jury peut statuer."),
@@ -153,7 +153,7 @@ def jury_action(request, pk: int, code: str):
             "Décision du jury enregistrée ; les notes sont verrouillées.",
         ),
         "publish": (
-            lambda: services.publish_early(jury),
+            lambda: services.publish_early(jury, request.user),
             "Résultats publiés : les apprenants les voient dans leur espace.",
         ),
     }
@@ -304,11 +304,7 @@ def marks_entry(request, pk: int, code: str):
 def my_exams(request):
     """Convocations, refusals with their reasons, and published results."""
     year = current_year()
-    convocations = list(
-        Convocation.objects.filter(learner=request.user)
-        .select_related("session", "unit", "dossier__centre")
-        .order_by("session__starts_on", "unit__code")
-    )
+    convocations = services.visible_convocations(request.user)
     refusals, refusals_session = [], None
     if year:
         today = clock.today()
@@ -316,10 +312,12 @@ def my_exams(request):
         # The next session, once its convocations are out: rights are final then (during
         # the semester, /espace/presences/ says how many attendances are still needed).
         for session in upcoming.filter(convocations__isnull=False).distinct()[:1]:
+            # Nothing of a right that hangs on results not yet published (R-EXA-5).
+            awaiting = services.units_awaiting_results(session, today)
             refusals = [
                 c
                 for c in services.exam_rights(session, learner_ids=[request.user.pk])
-                if not c.right.allowed
+                if not c.right.allowed and c.unit_id not in awaiting
             ]
             refusals_session = session
     results = services.published_marks(request.user)
@@ -351,11 +349,9 @@ def my_exams(request):
 def convocation_pdf(request, pk: int):
     """The learner's convocation to a session: their UEs, dates and centre."""
     session = get_object_or_404(ExamSession.objects.select_related("year"), pk=pk)
-    convocations = list(
-        Convocation.objects.filter(session=session, learner=request.user)
-        .select_related("unit", "dossier__centre")
-        .order_by("unit__code")
-    )
+    convocations = [
+        c for c in services.visible_convocations(request.user) if c.session_id == session.pk
+    ]
     if not convocations:
         raise Http404("Pas de convocation à cette session.")
     dossier: Dossier = convocations[0].dossier

@@ -35,5 +35,9 @@ class _LazyRoles:
         return "teacher" in self._load()
 
     @property
+    def direction(self) -> bool:
+        return "direction" in self._load()
+
+    @property
     def staff(self) -> bool:
         return bool({"reception", "direction"} & self._load())

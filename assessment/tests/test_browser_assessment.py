@@ -44,6 +44,7 @@ def site(live_server, transactional_db, settings, cached_solver):
 def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_path):
     teacher = make_user(django_user_model, "prof@example.re", "teacher")
     reception = make_user(django_user_model, "accueil@example.re", "reception")
+    direction = make_user(django_user_model, "direction@example.re", "direction")
     learner = make_user(django_user_model, "lea.payet@example.re", "learner")
     planning = Planning.objects.get()
     group = TeachingGroup.objects.get(unit__code="AST004", centre=planning.centre)
@@ -123,11 +124,16 @@ def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_
     desk.goto(exam_url)
     desk.get_by_role("button", name="Clore les notes").click()
     desk.wait_for_load_state()
-    desk.fill("#minutes", "Jury complet, aucune observation.")
-    desk.get_by_role("button", name="Enregistrer la décision du jury").click()
-    desk.wait_for_load_state()
-    assert "Jury tenu" in desk.content()
-    shot(desk, "07-jury-tenu")
+    assert "la décision du jury et la publication reviennent à la direction" in desk.content()
+    # The jury is the direction's (R-EXA-5 and the brochure's jury).
+    board = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(board, site, direction.email)
+    board.goto(exam_url)
+    board.fill("#minutes", "Jury complet, aucune observation.")
+    board.get_by_role("button", name="Enregistrer la décision du jury").click()
+    board.wait_for_load_state()
+    assert "Jury tenu" in board.content()
+    shot(board, "07-jury-tenu")
 
     # 6. Before the publication date the learner sees nothing; after it, the result.
     space.goto(f"{site}/espace/examens/")

@@ -42,7 +42,7 @@ def test_the_jury_decision_writes_the_credit_visible_at_publication(
     assert [c.unit.code for c in after.credits] == ["AST004"]
     # the staff see it at once
     assert awards.learner_record(learner, staff=True, today=dt.date(2017, 3, 1)).credits
-    services.publish_early(jury)
+    services.publish_early(jury, direction)
     credit.refresh_from_db()
     assert credit.published_on == dt.date(2017, 2, 13)
 

@@ -71,7 +71,7 @@ def test_convocations_then_marks_then_jury_then_publication(s1, cohort, receptio
         Decimal("12.50")
     ]
     # staff may publish earlier, once the jury has decided
-    services.publish_early(jury)
+    services.publish_early(jury, direction)
     assert services.published_marks(learner, END_OF_S1)
 
     # after the jury, a change is a correction with a reason, kept in the history
@@ -122,6 +122,7 @@ def test_a_ue_validated_at_session_1_is_not_sat_again(sessions, cohort, receptio
     services.issue_convocations(s1)
     unit = Unit.objects.get(code="AST004")
     services.save_marks(s1, unit, [MarkEntry(learner.pk, Decimal(11), "", 0)], reception)
+    services.decide(services.close_marks(services.jury_of(s1, unit)), direction)
     second = {
         c.learner_id: c.right
         for c in services.exam_rights(sessions[2, ""])

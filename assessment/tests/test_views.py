@@ -128,10 +128,22 @@ def test_staff_publish_early_once_the_jury_has_decided(client, s1, convoked, rec
     client.force_login(reception)
     url = f"/accueil/examens/{s1.pk}/ue/AST004/jury/"
     response = client.post(url, {"action": "publish"}, follow=True)
+    assert "revient à la direction" in response.content.decode()
+    client.force_login(direction)
+    response = client.post(url, {"action": "publish"}, follow=True)
     assert "une fois le jury tenu" in response.content.decode()
+    client.force_login(reception)
     client.post(url, {"action": "close"})
+    refused = client.post(url, {"action": "decide", "minutes": "Jury complet."}, follow=True)
+    assert "revient à la direction" in refused.content.decode()
+    assert Jury.objects.get().status == "closed"
+    client.force_login(direction)
     client.post(url, {"action": "decide", "minutes": "Jury complet."})
     assert Jury.objects.get().status == "decided"
+    client.force_login(reception)
+    client.post(url, {"action": "publish"})
+    assert Jury.objects.get().published_early_on is None  # the direction's, not the reception's
+    client.force_login(direction)
     client.post(url, {"action": "publish"})
     client.force_login(convoked)
     assert "9/20" in client.get("/espace/examens/").content.decode()
@@ -193,8 +205,9 @@ def test_learner_exam_page_query_count(
     client.force_login(convoked)
     # session, user, roles; the year; convocations; the next session and its right to sit
     # (year, units and their programmes, registrations, attendance, earlier sessions'
-    # marks); published marks and their juries; the year's regulation
-    with django_assert_num_queries(15):
+    # marks); published marks and their juries; the year's regulation; the sessions of
+    # the convocations' years (R-EXA-5: a convocation hangs on earlier results)
+    with django_assert_num_queries(16):
         client.get("/espace/examens/")
 
 
@@ -225,3 +238,77 @@ def test_results_are_announced_by_e_mail_without_the_mark(
     assert "17,25" not in message.body and "17.25" not in message.body
     assert "/20" not in message.body
     assert "Vos résultats sont disponibles" in client.get("/espace/").content.decode()
+
+
+CHANNELS = ["/espace/", "/espace/examens/", "/espace/parcours/", "/espace/planning/"]
+
+
+def test_a_session_2_right_shows_nothing_before_the_session_1_results_are_published(
+    client, s1, sessions, cohort, ast004, reception, direction, settings, monkeypatch
+):
+    """R-EXA-5: convocations of session 2 issued after the session-1 jury decided, but
+    before its publication, would tell the learner whether they passed (a refusal
+    "déjà validée", a convocation present or absent)."""
+    learner, other = cohort
+    held = list(teaching.group_sessions(ast004).order_by("starts_at")[:3])
+    teaching.record_attendance(held[2], {other.pk}, reception)  # the other may sit too
+    services.issue_convocations(s1)
+    unit = Unit.objects.get(code="AST004")
+    entries = [
+        services.MarkEntry(learner.pk, Decimal("13.75"), "", 0),  # validated
+        services.MarkEntry(other.pk, Decimal("6"), "", 0),  # to sit again at session 2
+    ]
+    services.save_marks(s1, unit, entries, reception)
+    services.decide(services.close_marks(services.jury_of(s1, unit)), direction)
+    second = sessions[2, ""]
+    services.issue_convocations(second)
+    assert second.convocations.filter(learner=other).exists()
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda template, context: render_to_string(template, context).encode()
+    )
+
+    def channels(user) -> str:
+        client.force_login(user)
+        document = client.get(f"/espace/examens/{second.pk}/convocation.pdf")
+        pages = [client.get(url).content.decode() for url in CHANNELS]
+        return "\n".join([*pages, str(document.status_code), document.content.decode()])
+
+    settings.PARCOURS_TODAY = "2017-03-11"  # the day before publication
+    for user in (learner, other):
+        before = channels(user)
+        assert "déjà validée" not in before and "capitalisée" not in before
+        assert "13,75" not in before and "6/20" not in before
+        assert "session 2" not in before.lower()
+        assert "\n404\n" in before  # no session-2 convocation PDF either
+
+    settings.PARCOURS_TODAY = "2017-03-12"  # the publication day
+    passed, failed = channels(learner), channels(other)
+    assert "13,75" in passed and "déjà validée" in passed
+    assert "Vous êtes convoqué(e) à la session 2" in failed and "\n200\n" in failed
+
+
+def test_session_2_convocations_wait_for_the_session_1_jury(s1, sessions, convoked, reception):
+    """Marks a jury has not decided count for nothing: no session-2 convocation of the
+    UE is issued before that jury decides."""
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(s1, unit, [services.MarkEntry(convoked.pk, Decimal(8), "", 0)], reception)
+
+    assert services.units_awaiting_jury(sessions[2, ""]) == {unit.pk}
+    services.issue_convocations(sessions[2, ""])
+    assert not sessions[2, ""].convocations.filter(unit=unit).exists()
+    rights = {c.learner_id: c.right for c in services.exam_rights(sessions[2, ""], [unit.pk])}
+    assert not any("déjà validée" in r.message for r in rights[convoked.pk].reasons)
+
+
+def test_only_the_direction_decides_and_publishes_a_jury(s1, convoked, reception, direction):
+    from django.core.exceptions import ValidationError
+
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(s1, unit, [services.MarkEntry(convoked.pk, Decimal(9), "", 0)], reception)
+    jury = services.close_marks(services.jury_of(s1, unit))
+    with pytest.raises(ValidationError, match="direction"):
+        services.decide(jury, reception)
+    jury = services.decide(jury, direction)
+    with pytest.raises(ValidationError, match="direction"):
+        services.publish_early(jury, reception)
+    assert Jury.objects.get().published_early_on is None
