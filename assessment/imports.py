@@ -48,57 +48,103 @@ class Line:
     problems: list[str] = field(default_factory=list)
 
 
-def _rows_of_csv(data: bytes) -> list[list[str]]:
+# A CSV field longer than this is no mark (the csv module's own limit is 131 072).
+MAX_FIELD_CHARS = 1000
+
+
+def _rows_of_csv(data: bytes) -> list[tuple[int, list[str]]]:
+    """(line number in the file, cells) of every record."""
+    if b"\x00" in data:
+        raise MarksFileError("Ce fichier n'est pas un fichier texte CSV (octets binaires).")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # files saved by French Excel
+    # Old Mac files end lines with CR alone: one line ending for every file.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = text.split("\n", 1)[0][:MAX_FIELD_CHARS]
     try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=";,\t")
+        dialect = csv.Sniffer().sniff(first, delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
         dialect.delimiter = ";"
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect, strict=True)
+    rows = []
+    try:
+        for row in reader:
+            if any(len(cell) > MAX_FIELD_CHARS for cell in row):
+                raise MarksFileError(
+                    f"Ligne {reader.line_num} : une cellule dépasse {MAX_FIELD_CHARS} caractères."
+                )
+            rows.append((reader.line_num, row))
+            if len(rows) > MAX_LINES + 1:
+                break
+    except csv.Error as error:
+        where = f"Ligne {max(reader.line_num, 1)}"
+        if "field larger than field limit" in str(error):
+            raise MarksFileError(
+                f"{where} : une cellule dépasse {MAX_FIELD_CHARS} caractères."
+            ) from None
+        raise MarksFileError(
+            f"{where} : le fichier CSV est mal formé (guillemet non refermé ou séparateur "
+            "inattendu) ; enregistrez-le à nouveau depuis votre tableur."
+        ) from None
+    return rows
 
 
-def _rows_of_xlsx(data: bytes) -> list[list[str]]:
+def _rows_of_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
+    """(row number in the sheet, cells) of every row, as the spreadsheet numbers them.
+    defusedxml (installed) makes openpyxl refuse external entities and entity bombs."""
     import zipfile
+    import zlib
 
     from openpyxl import load_workbook
 
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise MarksFileError("Fichier XLSX illisible.") from error
-    sheet = book.worksheets[0]
-    rows = []
-    for index, row in enumerate(sheet.iter_rows(values_only=True)):
-        if index > MAX_LINES:
-            break
-        rows.append(["" if cell is None else str(cell) for cell in row])
-    book.close()
+        sheet = book.worksheets[0]
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            # A sheet's rows carry their number; empty cells (read-only mode) do not.
+            numbered = next((c.row for c in row if getattr(c, "row", None)), number)
+            values = ["" if c.value is None else str(c.value) for c in row]
+            if any(len(value) > MAX_FIELD_CHARS for value in values):
+                raise MarksFileError(
+                    f"Ligne {numbered} : une cellule dépasse {MAX_FIELD_CHARS} caractères."
+                )
+            rows.append((numbered, values))
+            if len(rows) > MAX_LINES + 1:
+                break
+        book.close()
+    except MarksFileError:
+        raise
+    except (*unreadable, zlib.error, EOFError, AttributeError) as error:
+        raise MarksFileError("Fichier XLSX illisible ou refusé par sécurité.") from error
     return rows
 
 
 def read_lines(name: str, data: bytes) -> tuple[list[Line], str]:
     """The lines with their raw cells, and the identifier column ("email" or "dossier");
-    raises MarksFileError when the file itself cannot be read."""
+    raises MarksFileError when the file itself cannot be read. Line numbers are the
+    file's (or the sheet's), blank lines included in the count."""
     if len(data) > MAX_BYTES:
         raise MarksFileError("Fichier trop volumineux (2 Mo au plus).")
     lower = name.lower()
     if lower.endswith(".csv"):
-        rows = _rows_of_csv(data)
+        numbered = _rows_of_csv(data)
     elif lower.endswith(".xlsx"):
         if not data.startswith(b"PK"):
             raise MarksFileError("Ce fichier n'est pas un classeur XLSX.")
-        rows = _rows_of_xlsx(data)
+        numbered = _rows_of_xlsx(data)
     else:
         raise MarksFileError("Format non pris en charge : un fichier .csv ou .xlsx est attendu.")
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+    numbered = [(n, r) for n, r in numbered if any(cell.strip() for cell in r)]
+    if not numbered:
         raise MarksFileError("Le fichier est vide.")
-    if len(rows) > MAX_LINES + 1:
-        raise MarksFileError(f"Trop de lignes ({MAX_LINES} au plus).")
+    if len(numbered) > MAX_LINES + 1:
+        raise MarksFileError(f"Trop de lignes ({MAX_LINES} au plus) : découpez le fichier.")
+    rows = [row for _, row in numbered]
     header = [cell.strip().lower() for cell in rows[0]]
     identifier = next((h for h in IDENTIFIERS if h in header), None)
     if identifier is None or "note" not in header:
@@ -114,7 +160,7 @@ def read_lines(name: str, data: bytes) -> tuple[list[Line], str]:
 
     return [
         Line(number, cell(row, identifier), cell(row, "note"), cell(row, "absence"))
-        for number, row in enumerate(rows[1:], start=2)
+        for number, row in numbered[1:]
     ], identifier
 
 

@@ -334,8 +334,15 @@ def _check_entry(entry: MarkEntry, name: str) -> None:
         raise ValidationError(f"{name} : une note ou une absence est attendue.")
     if entry.value is not None and entry.absence:
         raise ValidationError(f"{name} : une note et une absence ne vont pas ensemble.")
-    if entry.value is not None and not Decimal(0) <= entry.value <= Decimal(20):
+    if entry.value is None:
+        return
+    # NaN and sNaN are Decimals too (and sNaN raises on any comparison).
+    if not entry.value.is_finite() or not Decimal(0) <= entry.value <= Decimal(20):
         raise ValidationError(f"{name} : la note doit être comprise entre 0 et 20.")
+    places = Mark._meta.get_field("value").decimal_places
+    if entry.value.as_tuple().exponent < -places:
+        # Never rounded silently (12,555 is not 12,56).
+        raise ValidationError(f"{name} : {places} décimales au plus (exemple : 12,25).")
 
 
 @transaction.atomic

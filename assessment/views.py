@@ -214,9 +214,12 @@ def _parse_mark(raw: str) -> tuple[Decimal | None, str | None]:
     if not raw:
         return None, None
     try:
-        return Decimal(raw), None
+        value = Decimal(raw)
     except InvalidOperation:
         return None, "note illisible (exemple : 12,5)"
+    if not value.is_finite():
+        return None, "note illisible (exemple : 12,5)"
+    return value, None
 
 
 @teacher_or_staff_only

@@ -144,3 +144,94 @@ def test_learners_reach_neither_import_nor_export(client, s1, convoked):
     client.force_login(convoked)
     assert client.get(url(s1)).status_code == 403
     assert client.get(url(s1, "notes.csv")).status_code == 403
+
+
+# --- hostile or odd files: a French message naming the line, never a server error -------
+
+
+def xlsx_with_sheet_xml(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet's XML is replaced."""
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["email", "note"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "hahahahahahahahahaha">'
+    + b"".join(
+        b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10)
+        for i in range(8)
+    )
+    + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&i;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("notes.csv", bytes(range(256)) * 20, "octets binaires"),
+        ("notes.csv", b"email;note\nlea@example.re;" + b"1" * 140_000 + b"\n", "Ligne 2 : une"),
+        ("notes.csv", b'email;note\n"lea@example.re;12\n', "mal formé|Ligne"),
+        ("notes.xlsx", b"PK\x03\x04" + bytes(500), "XLSX illisible"),
+        ("notes.xlsx", xlsx_with_sheet_xml(EXTERNAL_ENTITY), "refusé par sécurité"),
+        ("notes.xlsx", xlsx_with_sheet_xml(LAUGHS), "refusé par sécurité"),
+    ],
+)
+def test_a_hostile_file_is_refused_in_french(name, body, message):
+    with pytest.raises(imports.MarksFileError, match=message):
+        imports.read_lines(name, body)
+
+
+def test_cr_only_line_endings_are_read_as_lines():
+    lines, _ = imports.read_lines("notes.csv", b"email;note\rlea@example.re;12\rnoe@example.re;9\r")
+    assert [(line.number, line.identifier, line.raw_value) for line in lines] == [
+        (2, "lea@example.re", "12"),
+        (3, "noe@example.re", "9"),
+    ]
+
+
+def test_line_numbers_are_the_files_blank_lines_included():
+    csv_lines, _ = imports.read_lines("notes.csv", b"email;note\n\n\nlea@example.re;12\n")
+    book = Workbook()
+    book.active.append(["email", "note"])
+    book.active.append([None, None])
+    book.active.append(["lea@example.re", 12])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx_lines, _ = imports.read_lines("notes.xlsx", buffer.getvalue())
+
+    assert [line.number for line in csv_lines] == [4]
+    assert [line.number for line in xlsx_lines] == [3]
+
+
+def test_an_xlsx_over_the_line_limit_is_refused_not_cut(monkeypatch):
+    """The XLSX import silently dropped the rows after the first 5 000."""
+    monkeypatch.setattr(imports, "MAX_LINES", 3)
+    book = Workbook()
+    book.active.append(["email", "note"])
+    for n in range(4):
+        book.active.append([f"l{n}@example.re", 10])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    with pytest.raises(imports.MarksFileError, match="Trop de lignes"):
+        imports.read_lines("notes.xlsx", buffer.getvalue())

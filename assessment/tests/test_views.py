@@ -312,3 +312,30 @@ def test_only_the_direction_decides_and_publishes_a_jury(s1, convoked, reception
     with pytest.raises(ValidationError, match="direction"):
         services.publish_early(jury, reception)
     assert Jury.objects.get().published_early_on is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("NaN", "note illisible"),
+        ("sNaN", "note illisible"),
+        ("Infinity", "note illisible"),
+        ("12,555", "2 décimales au plus"),
+        ("20,01", "entre 0 et 20"),
+    ],
+)
+def test_an_odd_mark_is_refused_in_french_not_rounded(
+    client, s1, convoked, teacher, typed, message
+):
+    client.force_login(teacher)
+    response = client.post(
+        entry_url(s1),
+        {
+            f"l{convoked.pk}-value": typed,
+            f"l{convoked.pk}-absence": "",
+            f"l{convoked.pk}-version": "0",
+        },
+    )
+
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Mark.objects.exists()
