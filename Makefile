@@ -11,8 +11,12 @@ DEMO_YEAR ?= 2016-2017
 
 .PHONY: run test setup install migrate load lint lock clean
 
+# The task worker (e-mails) runs beside the development server and stops with it.
 run: setup
-	PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)} $(BIN)/python manage.py runserver $(HOST)
+	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST)
 
 # Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts,
 # the year's published planning, its teaching groups and exam sessions.

@@ -25,6 +25,13 @@ def catalogue(db):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_commit(settings):
+    """Tasks (e-mails) run when the test's transaction commits; the database queue
+    itself is tested in parcours/tests/test_mail.py."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def private_media(tmp_path, settings) -> Path:
     """Every test stores uploaded documents in its own private folder."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -3,11 +3,9 @@
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -15,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 from accounts.roles import ROLES
 from accounts.tokens import email_confirmation_token
+from parcours.mail import queue_mail, render_text
 
 DEMO_ACCOUNTS = (
     ("learner", "apprenant@demo.parcours.re", "Awa", "Payet"),
@@ -69,7 +68,8 @@ def register_applicant(email: str, password: str) -> None:
     The password is validated by the form beforehand (`SignupForm`).
     """
     email = email.strip().lower()
-    # Hashed in every case, so a known address does not answer faster.
+    # One hash and one check on every path (new, active or pending address), and e-mails
+    # sent by the worker: no path answers faster than another (enumeration by timing).
     encoded = make_password(password)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is None:
@@ -82,15 +82,17 @@ def register_applicant(email: str, password: str) -> None:
             # A concurrent sign-up of the same address won: treat it as existing.
             user = User.objects.select_for_update().get(email__iexact=email)
         else:
-            _on_commit_send(send_confirmation_email, user)
+            check_password(password, encoded)  # the cost the pending path pays
+            send_confirmation_email(user)
             return
     if user.is_active or not user.awaiting_confirmation:
-        _on_commit_send(send_account_exists_email, user)
+        check_password(password, encoded)
+        send_account_exists_email(user)
         return
     if not user.check_password(password):
         user.password = encoded
         user.save(update_fields=["password"])
-    _on_commit_send(send_confirmation_email, user)
+    send_confirmation_email(user)
 
 
 @transaction.atomic
@@ -122,15 +124,13 @@ def link_valid_hours() -> int:
     return settings.PASSWORD_RESET_TIMEOUT // 3600
 
 
-def _on_commit_send(send, user: User) -> None:
-    transaction.on_commit(lambda: send(user))
-
-
 def _send(template: str, user: User, context: dict) -> None:
+    """Rendered now (the link's token is the account's state now), queued with the
+    change (parcours/mail.py)."""
     context = {"site_url": site_url(), "email": user.email, **context}
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
-    body = render_to_string(f"accounts/email/{template}_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    subject = render_text(f"accounts/email/{template}_subject.txt", context)
+    body = render_text(f"accounts/email/{template}_body.txt", context)
+    queue_mail(subject, body, user.email)
 
 
 def send_confirmation_email(user: User) -> None:

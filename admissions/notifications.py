@@ -1,14 +1,14 @@
-"""E-mails to the applicant about their dossier, sent once the transaction commits
-(a rolled-back change sends nothing). They carry no mark and no personal detail beyond
-what the applicant wrote; the dossier itself is read in the personal space."""
+"""E-mails to the applicant about their dossier, queued with the change (a rolled-back
+change sends nothing, a crash after the commit loses none: parcours/mail.py). They
+carry no mark and no personal detail beyond what the applicant wrote; the dossier
+itself is read in the personal space."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
+
+from parcours.mail import SUBJECT_PREFIX, queue_mail, render_text
 
 
 def _send(dossier, subject: str, template: str, **context) -> None:
@@ -16,11 +16,8 @@ def _send(dossier, subject: str, template: str, **context) -> None:
         "dossier": dossier,
         "space_url": settings.PARCOURS_SITE_URL + reverse("admissions:space"),
     }
-    body = render_to_string(f"admissions/emails/{template}.txt", context)
-    recipient = dossier.learner.email
-    transaction.on_commit(
-        lambda: send_mail(f"[Cnam La Réunion] {subject}", body, None, [recipient])
-    )
+    body = render_text(f"admissions/emails/{template}.txt", context)
+    queue_mail(SUBJECT_PREFIX + subject, body, dossier.learner.email)
 
 
 def deposited(dossier) -> None:

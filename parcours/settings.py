@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "catalogue",
     "admissions",
@@ -85,7 +87,25 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mails: the same templates' folders, without HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
+
+# --- Background work: django-tasks with its database backend (no broker to run); the
+# worker is `manage.py db_worker`. E-mails go through it (parcours/mail.py).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("PARCOURS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+MAIL_ATTEMPTS = env_int("PARCOURS_MAIL_ATTEMPTS", 5)
+MAIL_RETRY_MINUTES = env_int("PARCOURS_MAIL_RETRY_MINUTES", 5)
 
 # --- Database: SQLite (WAL) embedded by default, PostgreSQL through DATABASE_URL --------
 DATABASES = {

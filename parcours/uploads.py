@@ -8,8 +8,8 @@ Security guide, "Uploads" and "Reliability":
   active content, and images with too many pixels; images are re-encoded from their
   pixels, which drops EXIF (GPS position…), other metadata and any trailing payload.
 - `store` writes under the private root (never under a public URL) with a server-made
-  name, and moves the file into place only when the transaction commits; `purge_incoming`
-  removes what rolled-back transactions left behind.
+  name, durably before the transaction commits; `purge_orphans` removes what
+  rolled-back transactions left behind (files no row names).
 - `file_response` serves a stored file as an attachment that no browser will render.
   Access checks belong to the calling view.
 
@@ -697,10 +697,11 @@ def _sync_dir(path: Path) -> None:
 def store(clean: CleanUpload) -> str:
     """Store a checked file; return its server-made name "<uuid4 hex>.<ext>".
 
-    The file is written to PRIVATE_MEDIA_ROOT/incoming/ now and moved to
-    PRIVATE_MEDIA_ROOT/ when the current transaction commits (at once outside any
-    transaction): a rolled-back transaction leaves no file in the final folder, only an
-    orphan in incoming/ for `purge_incoming`.
+    The file is durable before the transaction that records it commits: written to
+    PRIVATE_MEDIA_ROOT/incoming/, fsynced, renamed into PRIVATE_MEDIA_ROOT/ and the
+    folder fsynced, all now. A process killed after the commit therefore never leaves a
+    row without its bytes. A rolled-back transaction leaves a file no row names:
+    `purge_orphans` removes it once old enough.
     """
     if clean.extension not in KINDS:
         raise ValueError(f"Extension non prévue : {clean.extension!r}")
@@ -717,10 +718,10 @@ def store(clean: CleanUpload) -> str:
             out.write(clean.content)
             out.flush()
             os.fsync(out.fileno())
+        _move_into_place(pending, root / name)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
-    transaction.on_commit(partial(_move_into_place, pending, root / name))
     return name
 
 
@@ -729,30 +730,58 @@ def _move_into_place(pending: Path, final: Path) -> None:
     _sync_dir(final.parent)
 
 
-def purge_incoming(older_than: dt.timedelta) -> int:
-    """Remove the files left in incoming/ by rolled-back transactions, once older than
-    `older_than` (choose it far longer than any transaction: a file still waiting for
-    its commit must not go). Returns how many were removed."""
+def referenced_names() -> set[str]:
+    """The stored names every model with a `stored_name` field holds (the rows that own
+    a file: dossier pieces, evidence…)."""
+    from django.apps import apps
+
+    names: set[str] = set()
+    for model in apps.get_models():
+        if any(field.name == "stored_name" for field in model._meta.fields):
+            names.update(model._default_manager.values_list("stored_name", flat=True))
+    return names
+
+
+def purge_orphans(older_than: dt.timedelta, referenced: set[str] | None = None) -> int:
+    """Reconcile the private folder with the database, in both directions:
+
+    - a file in incoming/ that a row names (left there by an earlier version, which
+      moved files only after the commit) is moved into place, never deleted;
+    - a file, in incoming/ or in place, that no row names and older than `older_than`
+      (a rolled-back upload; choose it far longer than any transaction) is removed.
+
+    Returns how many files were removed."""
     if older_than < dt.timedelta(0):
         raise ValueError("older_than doit être positif.")
-    incoming = _root() / INCOMING
-    if not incoming.is_dir():
+    root = _root()
+    if not root.is_dir():
         return 0
+    referenced = referenced_names() if referenced is None else referenced
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
-    with os.scandir(incoming) as entries:
-        for entry in entries:
-            if not STORED_NAME.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
-                continue
-            try:
-                if entry.stat(follow_symlinks=False).st_mtime > cutoff:
+    for folder in (root / INCOMING, root):
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not STORED_NAME.fullmatch(entry.name) or not entry.is_file(
+                    follow_symlinks=False
+                ):
                     continue
-                os.unlink(entry.path)
-            except FileNotFoundError:
-                continue  # removed meanwhile
-            removed += 1
+                try:
+                    if entry.name in referenced:
+                        if folder != root:
+                            _move_into_place(Path(entry.path), root / entry.name)
+                            logger.warning("Fichier %s remis en place.", entry.name)
+                        continue
+                    if entry.stat(follow_symlinks=False).st_mtime > cutoff:
+                        continue
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    continue  # removed meanwhile
+                removed += 1
     if removed:
-        logger.info("%d fichier(s) orphelin(s) retiré(s) de %s.", removed, incoming)
+        logger.info("%d fichier(s) orphelin(s) retiré(s) de %s.", removed, root)
     return removed
 
 

@@ -558,45 +558,64 @@ def test_store_outside_a_transaction_moves_the_file_at_once(private_media):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_store_moves_the_file_only_when_the_transaction_commits(private_media):
+def test_store_makes_the_file_durable_before_the_commit(private_media):
+    """A process killed after the commit must not leave a row whose bytes sit in
+    incoming/ (purged a day later): the file is in place before the commit."""
     with transaction.atomic():
         name = uploads.store(clean_pdf())
-        assert not (private_media / name).exists()
-        assert incoming_files(private_media) == [name]
-    assert (private_media / name).exists()
-    assert incoming_files(private_media) == []
+        assert (private_media / name).exists()
+        assert incoming_files(private_media) == []
+    assert (private_media / name).read_bytes() == clean_pdf().content
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_store_leaves_no_final_file_and_the_orphan_is_purged(private_media):
+def test_a_rolled_back_store_leaves_an_orphan_that_is_purged(private_media):
     with pytest.raises(RuntimeError), transaction.atomic():
         name = uploads.store(clean_pdf())
         raise RuntimeError("the dossier could not be saved")
-    assert not (private_media / name).exists()
-    assert incoming_files(private_media) == [name]
 
-    assert uploads.purge_incoming(dt.timedelta(hours=1)) == 0  # too recent: maybe in flight
+    assert uploads.purge_orphans(dt.timedelta(hours=1)) == 0  # too recent: maybe in flight
     two_hours_ago = time.time() - 2 * 3600
-    os.utime(private_media / "incoming" / name, (two_hours_ago, two_hours_ago))
-    assert uploads.purge_incoming(dt.timedelta(hours=1)) == 1
-    assert incoming_files(private_media) == []
+    os.utime(private_media / name, (two_hours_ago, two_hours_ago))
+    assert uploads.purge_orphans(dt.timedelta(hours=1)) == 1
     assert list(private_media.glob("*.pdf")) == []
 
 
-def test_purge_incoming_without_any_folder_removes_nothing():
-    assert uploads.purge_incoming(dt.timedelta(days=1)) == 0
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_never_removes_a_file_a_row_names_and_puts_a_stray_one_back(private_media):
+    kept = uploads.store(clean_pdf())
+    # What the earlier version left after a crash between commit and move.
+    stray = "f" * 32 + ".pdf"
+    (private_media / "incoming").mkdir(exist_ok=True)
+    (private_media / "incoming" / stray).write_bytes(b"%PDF-1.4")
+    old = time.time() - 10 * 86400
+    for path in (private_media / kept, private_media / "incoming" / stray):
+        os.utime(path, (old, old))
+
+    removed = uploads.purge_orphans(dt.timedelta(hours=1), referenced={kept, stray})
+
+    assert removed == 0
+    assert (private_media / kept).exists() and (private_media / stray).exists()
+    assert incoming_files(private_media) == []
+
+
+def test_purge_orphans_without_any_folder_removes_nothing():
+    assert uploads.purge_orphans(dt.timedelta(days=1), referenced=set()) == 0
     with pytest.raises(ValueError):
-        uploads.purge_incoming(dt.timedelta(seconds=-1))
+        uploads.purge_orphans(dt.timedelta(seconds=-1), referenced=set())
 
 
 @pytest.mark.django_db(transaction=True)
-def test_purge_incoming_leaves_foreign_files_alone(private_media):
+def test_purge_orphans_leaves_foreign_files_alone(private_media):
     with pytest.raises(RuntimeError), transaction.atomic():
         uploads.store(clean_pdf())
         raise RuntimeError
+    (private_media / "incoming").mkdir(exist_ok=True)
     (private_media / "incoming" / "README").write_text("notes")
-    assert uploads.purge_incoming(dt.timedelta(0)) == 1
+    (private_media / "notes.txt").write_text("notes")
+    assert uploads.purge_orphans(dt.timedelta(0)) == 1
     assert incoming_files(private_media) == ["README"]
+    assert (private_media / "notes.txt").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 """Remove personal documents no longer needed (security guide, RGPD), to run daily:
 the files of withdrawn applicants after the keeping period, and upload leftovers of
-transactions that rolled back."""
+transactions that rolled back (files no row names)."""
 
 import datetime as dt
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         removed = purge_documents(clock.today(), settings.PARCOURS_KEEP_WITHDRAWN_DAYS)
-        orphans = uploads.purge_incoming(dt.timedelta(days=1))
+        orphans = uploads.purge_orphans(dt.timedelta(days=1))
         self.stdout.write(
             f"{removed} pièce(s) de dossiers rétractés supprimée(s) "
             f"(conservation : {settings.PARCOURS_KEEP_WITHDRAWN_DAYS} jours) ; "
