@@ -143,7 +143,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # CNIL 2022-100: about 50 bits of entropy with a lockout (accounts/passwords.py).
+    {"NAME": "accounts.passwords.StrengthValidator"},
 ]
+PASSWORD_MIN_ENTROPY_BITS = env_int("PASSWORD_MIN_ENTROPY_BITS", 50)
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out (e-mail, address) pair before any password check.
     "axes.backends.AxesStandaloneBackend",
