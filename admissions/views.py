@@ -73,7 +73,7 @@ def _visible(request, pk: int) -> Dossier:
         "year", "programme", "centre", "learner"
     ).prefetch_related(*DOSSIER_PAGE)
     if is_staff_member(request.user):
-        return get_object_or_404(dossiers, pk=pk)
+        return get_object_or_404(dossiers.exclude(status=Dossier.Status.DRAFT), pk=pk)
     return get_object_or_404(dossiers, pk=pk, learner=request.user)
 
 
@@ -482,11 +482,17 @@ def _staff_crumbs(current: str) -> dict:
     }
 
 
+def _centre_dossiers():
+    """The dossiers the centre may open: deposited once at least (a draft is the
+    applicant's own until they deposit it)."""
+    return Dossier.objects.exclude(status=Dossier.Status.DRAFT)
+
+
 def _staff_dossier(pk: int) -> Dossier:
     return get_object_or_404(
-        Dossier.objects.select_related("year", "programme", "centre", "learner").prefetch_related(
-            *DOSSIER_PAGE
-        ),
+        _centre_dossiers()
+        .select_related("year", "programme", "centre", "learner")
+        .prefetch_related(*DOSSIER_PAGE),
         pk=pk,
     )
 
@@ -564,7 +570,11 @@ def _history(dossier: Dossier) -> list[dict]:
 @require_POST
 def review(request, pk: int, item_pk: int):
     item = get_object_or_404(
-        DossierItem.objects.select_related("dossier"), pk=item_pk, dossier_id=pk
+        DossierItem.objects.select_related("dossier").exclude(
+            dossier__status=Dossier.Status.DRAFT
+        ),
+        pk=item_pk,
+        dossier_id=pk,
     )
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -582,7 +592,7 @@ def review(request, pk: int, item_pk: int):
 @staff_only
 @require_POST
 def incomplete(request, pk: int):
-    dossier = get_object_or_404(Dossier, pk=pk)
+    dossier = get_object_or_404(_centre_dossiers(), pk=pk)
     form = IncompleteForm(request.POST)
     if form.is_valid():
         attempt(
@@ -596,7 +606,7 @@ def incomplete(request, pk: int):
 @staff_only
 @require_POST
 def validate(request, pk: int):
-    dossier = get_object_or_404(Dossier, pk=pk)
+    dossier = get_object_or_404(_centre_dossiers(), pk=pk)
     attempt(
         request,
         lambda: services.validate(dossier, request.user),
@@ -608,7 +618,7 @@ def validate(request, pk: int):
 @staff_only
 @require_POST
 def refuse(request, pk: int):
-    dossier = get_object_or_404(Dossier, pk=pk)
+    dossier = get_object_or_404(_centre_dossiers(), pk=pk)
     form = RefuseForm(request.POST)
     if form.is_valid():
         attempt(
@@ -624,7 +634,7 @@ def refuse(request, pk: int):
 @direction_only
 @require_POST
 def decide_rate(request, pk: int):
-    dossier = get_object_or_404(Dossier, pk=pk)
+    dossier = get_object_or_404(_centre_dossiers(), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "refuse"):
         messages.error(request, "Décision attendue : accorder ou refuser.")

@@ -136,7 +136,7 @@ def test_upload_through_the_page_and_download_by_the_owner_only(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
     client.force_login(reception)
-    assert client.get(download).status_code == 200
+    assert client.get(download).status_code == 404  # a draft is the applicant's own
     client.force_login(other_learner)
     assert client.get(download).status_code == 404
 
@@ -504,3 +504,27 @@ def test_signing_in_leads_each_role_to_its_page(client, learner, reception, djan
     assert client.get(url).url == reverse("catalogue:home")
     client.logout()
     assert client.get(url).url == reverse("catalogue:home")
+
+
+def test_the_reception_cannot_open_a_draft_never_deposited(client, draft, reception, direction):
+    """A draft is the applicant's own until deposited: no staff URL opens it."""
+    item = draft.items.first()
+    urls = [
+        f"/accueil/dossiers/{draft.pk}/",
+        f"/dossier/{draft.pk}/",
+        f"/dossier/{draft.pk}/devis.pdf",
+        f"/accueil/dossiers/{draft.pk}/resiliation/",
+    ]
+    posts = [
+        (f"/accueil/dossiers/{draft.pk}/pieces/{item.pk}/", {"decision": "accept"}),
+        (f"/accueil/dossiers/{draft.pk}/incomplet/", {"note": "x"}),
+        (f"/accueil/dossiers/{draft.pk}/valider/", {}),
+        (f"/accueil/dossiers/{draft.pk}/refuser/", {"reason": "x"}),
+        (f"/accueil/dossiers/{draft.pk}/paiements/", {"amount": "10"}),
+    ]
+    for user in (reception, direction):
+        client.force_login(user)
+        assert all(client.get(url).status_code in {403, 404} for url in urls)
+        assert [client.post(url, data).status_code for url, data in posts] == [404] * len(posts)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
