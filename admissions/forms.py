@@ -11,12 +11,12 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from admissions.models import Dossier, Payment
 from admissions.services import semester_of
 from catalogue.models import Centre, Programme, Unit
 from parcours import clock
+from parcours.forms import BoundedForm
 from rules.explain import add_years, euros
 
 
@@ -27,16 +27,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class StepForm(DsfrBaseForm, forms.ModelForm):
+class StepForm(BoundedForm, forms.ModelForm):
     """A section of the dossier. `required` lists the fields the section needs."""
 
     required: tuple[str, ...] = ()
+    # The dossier's version this page showed (optimistic locking, services.save_step).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         self.dossier = dossier
         super().__init__(*args, instance=dossier, **kwargs)
+        self.fields["version"].initial = dossier.version
         for name in self.required:
             self.fields[name].required = True
+
+    def seen_version(self) -> int | None:
+        return self.cleaned_data.get("version")
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
@@ -384,7 +390,7 @@ STEPS = (
 STEP_TITLES = [(slug, title) for slug, title, _ in STEPS]
 
 
-class UploadForm(DsfrBaseForm):
+class UploadForm(BoundedForm):
     file = forms.FileField(
         label="Fichier (PDF, JPEG ou PNG, 5 Mo au plus)",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
@@ -402,14 +408,14 @@ class UploadForm(DsfrBaseForm):
             del self.fields["issued_on"]
 
 
-class ReviewForm(DsfrBaseForm):
+class ReviewForm(BoundedForm):
     decision = forms.ChoiceField(
         label="Décision", choices=[("accept", "Accepter"), ("reject", "Refuser")]
     )
     reason = forms.CharField(label="Motif du refus", required=False, max_length=500)
 
 
-class IncompleteForm(DsfrBaseForm):
+class IncompleteForm(BoundedForm):
     note = forms.CharField(
         label="Message à l'apprenant (facultatif)",
         required=False,
@@ -419,7 +425,7 @@ class IncompleteForm(DsfrBaseForm):
     )
 
 
-class RefuseForm(DsfrBaseForm):
+class RefuseForm(BoundedForm):
     reason = forms.CharField(
         label="Motif du refus du dossier",
         max_length=1000,
@@ -428,7 +434,7 @@ class RefuseForm(DsfrBaseForm):
     )
 
 
-class PaymentForm(DsfrBaseForm):
+class PaymentForm(BoundedForm):
     token = forms.UUIDField(widget=forms.HiddenInput)
     payer = forms.ChoiceField(label="Payeur", choices=Payment.Payer.choices)
     method = forms.ChoiceField(label="Moyen de paiement", choices=Payment.Method.choices)
@@ -461,7 +467,7 @@ class PaymentForm(DsfrBaseForm):
         return data
 
 
-class TerminationForm(DsfrBaseForm):
+class TerminationForm(BoundedForm):
     requested_on = forms.DateField(label="Demande reçue le", widget=DateInput())
     letter_date = forms.DateField(label="Date du courrier recommandé", widget=DateInput())
     letter_reference = forms.CharField(

@@ -74,6 +74,9 @@ class Dossier(models.Model):
         "état", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     steps_done = models.JSONField("étapes complétées", default=list, blank=True)
+    # Each saved section bumps it: a section posted from a page showing an older
+    # version is refused (two tabs never overwrite each other silently).
+    version = models.PositiveIntegerField("version", default=0)
 
     # Identity and contact (R-REG-1)
     last_name = models.CharField("nom", max_length=100, blank=True)

@@ -246,13 +246,27 @@ def _locked(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update().select_related("year").get(pk=dossier.pk)
 
 
-def save_step(dossier: Dossier, step: str, values: dict, units: list[tuple] | None = None):
+def save_step(
+    dossier: Dossier,
+    step: str,
+    values: dict,
+    units: list[tuple] | None = None,
+    seen_version: int | None = None,
+):
     """Save one section of a draft (R-REG-1); `units` replaces the chosen UEs
-    (unit, semester, foad) when the section is "Formation et UE"."""
+    (unit, semester, foad) when the section is "Formation et UE". `seen_version` is the
+    dossier's version the page showed: if the dossier was saved since (another tab),
+    nothing is written and the applicant is told."""
     with transaction.atomic():
         locked = _locked(dossier)
         if not locked.is_editable:
             raise DossierError("Le dossier est déposé : ses rubriques ne peuvent plus changer.")
+        if seen_version is not None and seen_version != locked.version:
+            raise DossierError(
+                "Votre dossier a été modifié entre-temps (dans un autre onglet ?) : rien n'a "
+                "été enregistré. Rechargez la page, vérifiez la rubrique, puis enregistrez-la."
+            )
+        locked.version += 1
         for name, value in values.items():
             setattr(locked, name, value)
         if step not in locked.steps_done:

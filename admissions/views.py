@@ -190,12 +190,16 @@ def step(request, pk: int, slug: str):
         data = request.GET  # htmx refresh of the UE list when the programme changes
     form = form_class(data, dossier=dossier, **extra)
     if request.method == "POST" and form.is_valid():
-        saved = attempt(
-            request,
-            lambda: services.save_step(dossier, slug, form.values(), form.chosen_units()),
-            f"Rubrique « {title} » enregistrée.",
-        )
-        return redirect(_next_url(dossier, slug) if saved else dossier.get_absolute_url())
+        try:
+            services.save_step(
+                dossier, slug, form.values(), form.chosen_units(), form.seen_version()
+            )
+        except services.DossierError as refused:
+            # Shown above the form with what was typed, nothing lost (a stale tab…).
+            form.add_error(None, refused.messages)
+        else:
+            messages.success(request, f"Rubrique « {title} » enregistrée.")
+            return redirect(_next_url(dossier, slug))
     if request.htmx and data is request.GET:
         form.errors.clear()
     slugs = [s for s, _ in ALL_STEPS]
@@ -570,9 +574,7 @@ def _history(dossier: Dossier) -> list[dict]:
 @require_POST
 def review(request, pk: int, item_pk: int):
     item = get_object_or_404(
-        DossierItem.objects.select_related("dossier").exclude(
-            dossier__status=Dossier.Status.DRAFT
-        ),
+        DossierItem.objects.select_related("dossier").exclude(dossier__status=Dossier.Status.DRAFT),
         pk=item_pk,
         dossier_id=pk,
     )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from admissions.forms import DateInput
 from catalogue.models import Programme, Unit
+from parcours.forms import BoundedForm
 
 from .models import AwardRequest, Credit, ExperiencePeriod, ValidationCase
 
 
-class PeriodForm(DsfrBaseForm, forms.ModelForm):
+class PeriodForm(BoundedForm, forms.ModelForm):
     document = forms.FileField(
         label="Attestation de l'employeur ou convention de stage",
         help_text="PDF, JPEG ou PNG. Pour un stage : la convention signée.",
@@ -33,7 +33,7 @@ class PeriodForm(DsfrBaseForm, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
-class ReviewForm(DsfrBaseForm):
+class ReviewForm(BoundedForm):
     accepted = forms.TypedChoiceField(
         label="Décision",
         choices=(("1", "Accepter"), ("0", "Refuser")),
@@ -43,7 +43,7 @@ class ReviewForm(DsfrBaseForm):
     reason = forms.CharField(label="Motif du refus", required=False, widget=forms.Textarea)
 
 
-class CreditForm(DsfrBaseForm):
+class CreditForm(BoundedForm):
     unit = forms.ModelChoiceField(
         label="UE", queryset=Unit.objects.order_by("code"), to_field_name="code"
     )
@@ -65,26 +65,26 @@ class CreditForm(DsfrBaseForm):
     document = forms.FileField(label="Justificatif", required=False)
 
 
-class WithdrawForm(DsfrBaseForm):
+class WithdrawForm(BoundedForm):
     reason = forms.CharField(label="Motif", widget=forms.Textarea)
 
 
-class OpenValidationForm(DsfrBaseForm):
+class OpenValidationForm(BoundedForm):
     kind = forms.ChoiceField(label="Nature", choices=ValidationCase.Kind.choices)
     programme = forms.ModelChoiceField(
         label="Formation", queryset=Programme.objects.filter(vae=True), to_field_name="code"
     )
 
 
-class ValidationDossierForm(DsfrBaseForm):
+class ValidationDossierForm(BoundedForm):
     document = forms.FileField(label="Dossier de validation (PDF)")
 
 
-class FeeForm(DsfrBaseForm):
+class FeeForm(BoundedForm):
     paid_on = forms.DateField(label="Forfait réglé le", widget=DateInput())
 
 
-class AppointmentForm(DsfrBaseForm):
+class AppointmentForm(BoundedForm):
     day = forms.DateField(label="Date de l'entretien", widget=DateInput())
     time = forms.TimeField(label="Heure", widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label="Lieu", max_length=200)
@@ -95,7 +95,7 @@ class AppointmentForm(DsfrBaseForm):
         return dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], LOCAL)
 
 
-class DecisionForm(DsfrBaseForm):
+class DecisionForm(BoundedForm):
     decision = forms.ChoiceField(label="Décision", choices=ValidationCase.Decision.choices)
     units = forms.ModelMultipleChoiceField(
         label="UE accordées",
@@ -107,7 +107,7 @@ class DecisionForm(DsfrBaseForm):
     note = forms.CharField(label="Motivation", widget=forms.Textarea)
 
 
-class CheckForm(DsfrBaseForm):
+class CheckForm(BoundedForm):
     access = forms.ChoiceField(
         label="Conditions d'accès (R-REG-5)",
         choices=AwardRequest.Access.choices,
@@ -117,13 +117,13 @@ class CheckForm(DsfrBaseForm):
     document = forms.FileField(label="Justificatif des conditions d'accès", required=False)
 
 
-class GrantForm(DsfrBaseForm):
+class GrantForm(BoundedForm):
     note = forms.CharField(label="Observations du jury", required=False, widget=forms.Textarea)
 
 
-class RevokeForm(DsfrBaseForm):
+class RevokeForm(BoundedForm):
     reason = forms.CharField(label="Motif de la révocation", widget=forms.Textarea)
 
 
-class VerifyForm(DsfrBaseForm):
+class VerifyForm(BoundedForm):
     code = forms.CharField(label="Code de vérification", max_length=40)

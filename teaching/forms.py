@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from dsfr.forms import DsfrBaseForm
 
 from accounts.roles import ROLES
 from admissions.forms import DateInput
+from parcours.forms import BoundedForm
 
 
-class TeachersForm(DsfrBaseForm):
+class TeachersForm(BoundedForm):
     teachers = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),
         label="Enseignants du groupe",
@@ -32,7 +32,7 @@ class TeachersForm(DsfrBaseForm):
         )
 
 
-class CorrectionForm(DsfrBaseForm):
+class CorrectionForm(BoundedForm):
     learner = forms.ChoiceField(label="Apprenant")
     present = forms.ChoiceField(
         label="Présence",
@@ -50,7 +50,7 @@ class CorrectionForm(DsfrBaseForm):
         self.fields["learner"].choices = [(str(m.learner_id), m.name) for m in members]
 
 
-class AlternanceDayForm(DsfrBaseForm):
+class AlternanceDayForm(BoundedForm):
     dossier = forms.ModelChoiceField(queryset=None, label="Apprenant en alternance")
     day = forms.DateField(
         label="Jour passé au centre", widget=DateInput(attrs={"autocomplete": "off"})

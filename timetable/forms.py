@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from admissions.forms import DateInput
 from catalogue.models import AcademicYear, Centre
+from parcours.forms import BoundedForm
 from timetable.models import Room, Session
 from timetable.services import LOCAL
 
@@ -19,7 +19,7 @@ class GenerateForm(forms.Form):
     centre = forms.ModelChoiceField(Centre.objects.all())
 
 
-class ReasonForm(DsfrBaseForm):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(
         label="Motif",
         max_length=300,

@@ -528,3 +528,62 @@ def test_the_reception_cannot_open_a_draft_never_deposited(client, draft, recept
         assert [client.post(url, data).status_code for url, data in posts] == [404] * len(posts)
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+def test_free_text_and_dates_of_a_dossier_are_bounded_and_normalised(draft):
+    """The probe saved U+202E, 10 000-character texts, 0001-01-01 and full-width digits."""
+    from admissions.forms import ContactForm, FundingForm, IdentityForm, SituationForm
+
+    identity = IdentityForm(
+        {
+            "last_name": "\u202ePayet\u200b",
+            "first_name": "  Léa   Marie ",
+            "birth_date": "1990-05-14",
+            "birth_place": "Saint-Denis",
+        },
+        dossier=draft,
+    )
+    assert identity.is_valid(), identity.errors
+    assert identity.cleaned_data["last_name"] == "Payet"
+    assert identity.cleaned_data["first_name"] == "Léa Marie"
+
+    contact = ContactForm(
+        {"address": "12 rue", "postcode": "９７４２０", "city": "Le Port", "phone": "0692123456"},
+        dossier=draft,
+    )
+    assert contact.is_valid(), contact.errors
+    assert contact.cleaned_data["postcode"] == "97420"
+
+    situation = SituationForm(
+        {"situation": "job_seeker", "job_seeker_category": "1", "job_seeker_since": "0001-01-01"},
+        dossier=draft,
+    )
+    assert not situation.is_valid()
+    assert "Date invraisemblable" in str(situation.errors["job_seeker_since"])
+
+    funding = FundingForm(
+        {
+            "funding": "individual",
+            "declares_units_from_other_centres": "on",
+            "units_from_other_centres": "x" * 10_000,
+        },
+        dossier=draft,
+    )
+    assert not funding.is_valid()
+    assert "units_from_other_centres" in funding.errors
+
+
+def test_two_tabs_saving_a_section_do_not_overwrite_each_other(client, draft, learner):
+    """Sections were last-write-wins: both tabs' identity saved, silently."""
+    client.force_login(learner)
+    url = f"/dossier/{draft.pk}/rubrique/identite/"
+    seen = Dossier.objects.get(pk=draft.pk).version
+    values = {"first_name": "Léa", "birth_date": "1990-05-14", "birth_place": "Saint-Denis"}
+    first = client.post(url, {**values, "last_name": "Payet", "version": seen})
+    second = client.post(url, {**values, "last_name": "Hoarau", "version": seen})
+
+    assert first.status_code == 302
+    assert second.status_code == 400
+    page = second.content.decode()
+    assert "modifié entre-temps" in page and 'value="Hoarau"' in page  # nothing typed lost
+    assert Dossier.objects.get(pk=draft.pk).last_name == "Payet"
