@@ -103,7 +103,18 @@ def required_values(model) -> dict:
         if field.primary_key or field.null or field.has_default() or field.blank:
             continue
         kind = field.get_internal_type()
-        values[field.name] = 1 if "Integer" in kind else "x"
+        if kind == "DateTimeField":
+            values[field.name] = dt.datetime(2016, 9, 1, tzinfo=dt.UTC)
+        elif kind == "DateField":
+            values[field.name] = dt.date(2016, 9, 1)
+        elif kind == "JSONField":
+            values[field.name] = {}
+        elif kind == "UUIDField":
+            values[field.name] = uuid.uuid4()
+        elif kind == "BooleanField":
+            values[field.name] = False
+        else:
+            values[field.name] = 1 if "Integer" in kind else "x"
     return values
 
 

@@ -41,7 +41,10 @@ def test_a_period_split_in_two_is_never_more_than_whole(a, b, c):
     whole = months_between(start, end)
     left = months_between(start, middle)
     right = months_between(middle + dt.timedelta(days=1), end) if middle < end else Decimal(0)
-    assert left + right <= whole + Decimal("0.05")  # rounding down of each part
+    # A partial month counts against its own month's length (28 to 31 days): a split
+    # falling in a short month may add up to 1 - 28/31 ≈ 0.1 month, never more
+    # (hypothesis found 13.64 + 10.45 over 24.03 for a split on 18/02/2001).
+    assert left + right <= whole + Decimal("0.11")
     assert left <= whole and right <= whole
 
 
