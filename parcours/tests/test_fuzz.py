@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -46,6 +46,7 @@ from assessment.tests.conftest import (  # noqa: F401
     teacher,
     year,
 )
+from parcours.tests.test_access_rules import walk
 
 NASTY = [
     "9999-12-31",
@@ -74,16 +75,6 @@ NASTY = [
     "CPN42",
 ]
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
-
-
-def walk(patterns, namespace=None, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from walk(
-                entry.url_patterns, entry.namespace or namespace, prefix + str(entry.pattern)
-            )
-        elif isinstance(entry, URLPattern):
-            yield namespace, prefix + str(entry.pattern), entry.callback
 
 
 READS_PARAMETER = re.compile(r"(?:request\.GET|params)\.get\(\s*\"(\w+)\"")
