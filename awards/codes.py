@@ -43,6 +43,28 @@ def well_formed(code: str) -> bool:
     return _check_symbol(body) == check
 
 
+def problem(code: str) -> str | None:
+    """Why a normalised code is not well formed, in French, or None. A right-length code
+    whose check symbol does not match is a copying mistake (a misread or two characters
+    swapped), told apart from a code of the wrong shape."""
+    if len(code) != BODY_LENGTH + 1:
+        return (
+            f"il compte {len(code)} caractère{'s' if len(code) > 1 else ''} au lieu de "
+            f"{BODY_LENGTH + 1} (lettres et chiffres) ; vérifiez la recopie."
+        )
+    wrong = sorted({ch for ch in code[:-1] if ch not in ALPHABET})
+    if wrong or code[-1] not in CHECK_ALPHABET:
+        shown = ", ".join(f"« {ch} »" for ch in wrong or [code[-1]])
+        return f"il contient {shown}, qui n'appartient à aucun code ; vérifiez la recopie."
+    if _check_symbol(code[:-1]) != code[-1]:
+        return (
+            "il a la bonne forme, mais son dernier caractère (le caractère de contrôle) ne "
+            "correspond pas aux autres : c'est une erreur de recopie, un caractère mal lu "
+            "ou deux caractères inversés. Relisez le code sur le document."
+        )
+    return None
+
+
 def display(code: str) -> str:
     """ABCD-EFGH-JKMN-P: groups of four, easier to read aloud and copy."""
     return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))

@@ -532,11 +532,7 @@ def verify(request):
         code = codes.normalise(form.cleaned_data["code"])
         if codes.well_formed(code):
             return redirect("awards:verify_code", code=code)
-        form.add_error(
-            "code",
-            "Ce code n'est pas valide : il compte 13 caractères (lettres et chiffres) ; "
-            "vérifiez la recopie.",
-        )
+        form.add_error("code", f"Ce code n'est pas valide : {codes.problem(code)}")
     return render(request, "awards/verify.html", {"form": form})
 
 

@@ -347,3 +347,28 @@ def test_codes_detect_typos():
     swapped = code[1] + code[0] + code[2:]
     assert code[0] == code[1] or not codes.well_formed(swapped)
     assert codes.normalise(codes.display(code).lower().replace("1", "l")) == code
+
+
+def test_a_mistyped_code_is_told_apart_from_a_malformed_one(client):
+    """Issue 14, item 13: a wrong check symbol or two swapped characters (13 characters)
+    got the same message as "abc"."""
+    from awards import codes
+
+    code = codes.new_code()
+    body = code[:-1]
+    swapped = next(
+        body[:i] + body[i + 1] + body[i] + body[i + 2 :] + code[-1]
+        for i in range(len(body) - 1)
+        if body[i] != body[i + 1]
+        and not codes.well_formed(body[:i] + body[i + 1] + body[i] + body[i + 2 :] + code[-1])
+    )
+    wrong_check = body + next(c for c in codes.CHECK_ALPHABET if c != code[-1])
+
+    def message(typed: str) -> str:
+        return client.get("/verifier/", {"code": typed}).content.decode()
+
+    for typed in (swapped, wrong_check):
+        page = message(typed)
+        assert "caractère de contrôle" in page and "erreur de recopie" in page
+    assert "il compte 3 caractères au lieu de 13" in message("abc")
+    assert "« ! »" in message("ABCD-EFGH-JKM!-P")
