@@ -444,7 +444,8 @@ def reopen_marks(jury: Jury) -> Jury:
 
 
 def _direction_decides(by, what: str) -> None:
-    """The brochure's jury is the direction's: deciding and publishing are theirs."""
+    """The brochure's jury is the direction's: deciding and publishing (R-EXA-5) are
+    theirs, checked here whatever the page."""
     if by is None or not is_direction(by):
         raise ValidationError(f"{what} revient à la direction (jury).")
 

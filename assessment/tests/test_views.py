@@ -288,8 +288,9 @@ def test_a_session_2_right_shows_nothing_before_the_session_1_results_are_publis
 
 
 def test_session_2_convocations_wait_for_the_session_1_jury(s1, sessions, convoked, reception):
-    """Marks a jury has not decided count for nothing: no session-2 convocation of the
-    UE is issued before that jury decides."""
+    """R-EXA-4, R-EXA-5: marks a jury has not decided count for nothing (neither a UE
+    validated nor a session sat): no session-2 convocation of the UE is issued before
+    that jury decides."""
     unit = Unit.objects.get(code="AST004")
     services.save_marks(s1, unit, [services.MarkEntry(convoked.pk, Decimal(8), "", 0)], reception)
 
@@ -301,6 +302,8 @@ def test_session_2_convocations_wait_for_the_session_1_jury(s1, sessions, convok
 
 
 def test_only_the_direction_decides_and_publishes_a_jury(s1, convoked, reception, direction):
+    """R-EXA-5: the jury's decision and an early publication are the direction's, in
+    the service whatever the page."""
     from django.core.exceptions import ValidationError
 
     unit = Unit.objects.get(code="AST004")
@@ -324,7 +327,7 @@ def test_only_the_direction_decides_and_publishes_a_jury(s1, convoked, reception
         ("20,01", "entre 0 et 20"),
     ],
 )
-def test_an_odd_mark_is_refused_in_french_not_rounded(
+def test_an_odd_mark_is_refused_in_french_not_rounded(  # R-EXA-4 judges the mark as typed
     client, s1, convoked, teacher, typed, message
 ):
     client.force_login(teacher)
