@@ -24,7 +24,7 @@ from parcours import clock
 from rules.regulation import Regulation
 from teaching.models import AlternanceDay, Attendance, TeachingGroup
 from timetable.models import Session
-from timetable.services import LOCAL
+from timetable.services import LOCAL, sessions_followed
 
 FOLLOWING = (Dossier.Status.VALIDATED,)
 
@@ -249,16 +249,14 @@ def learner_attendance(learner, year: AcademicYear) -> list[UnitAttendance]:
     )
     counts = attendance_counts(year, [learner.pk], [c.unit_id for c in chosen])
     today_end = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time.min, LOCAL)
+    # The sessions the learner is expected at: their own centre's, or the online ones of
+    # a UE followed at a distance (R-CAL-2) — the same choice as their timetable.
     held = dict(
-        Session.objects.published()
-        .filter(
-            planning__year=year,
-            unit_id__in=[c.unit_id for c in chosen],
-            cancelled=False,
-            starts_at__lt=today_end,
-        )
+        sessions_followed((year.pk, c.dossier.centre_id, c.unit_id, c.foad) for c in chosen)
+        .filter(planning__year=year, cancelled=False, starts_at__lt=today_end)
         .values_list("unit_id")
         .annotate(n=Count("id"))
+        .order_by()
     )
     semesters = {s.code: s.label for s in regulation.semesters}
     out = []

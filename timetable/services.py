@@ -32,7 +32,7 @@ from planning.engine import solve
 from planning.setup import PlanningSetup, parse_setup
 from rules.data_reader import DataError, DataProblem, read_toml
 from rules.regulation import Regulation
-from timetable.models import CalendarFeed, Planning, Room, Session
+from timetable.models import CalendarFeed, Planning, Room, Session, SessionQuerySet
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # Dossiers whose learners follow the UEs: final registrations (R-REG-1).
@@ -397,6 +397,12 @@ def learner_sessions(learner):
     units = DossierUnit.objects.filter(
         dossier__learner=learner, dossier__status__in=FOLLOWING
     ).values_list("dossier__year_id", "dossier__centre_id", "unit_id", "foad")
+    return sessions_followed(units)
+
+
+def sessions_followed(units) -> SessionQuerySet:
+    """The published sessions of (year id, centre id, unit id, FOAD) choices: a UE
+    followed at a distance counts its online sessions only (R-CAL-2). One query."""
     wanted = Q(pk__in=[])
     by_place: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
     for year_id, centre_id, unit_id, foad in units:

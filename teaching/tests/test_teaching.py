@@ -15,7 +15,7 @@ from admissions.tests.conftest import make_user
 from catalogue.models import Centre
 from teaching import services
 from teaching.models import Attendance, TeachingGroup
-from timetable.models import Session
+from timetable.models import Planning, Session
 from timetable.services import LOCAL
 from timetable.tests.conftest import register
 
@@ -201,6 +201,45 @@ def test_a_learner_sees_only_their_own_attendance(client, ast004, class_of, teac
     # learners reach no teaching page
     assert client.get(f"/enseignement/groupes/{ast004.pk}/").status_code == 403
     assert client.get(f"/enseignement/seances/{session.pk}/emargement/").status_code == 403
+
+
+def test_sessions_held_count_the_learners_own_centre_or_its_distance_sessions(
+    client, ast004, class_of, planning
+):
+    """Issue 14, item 1 (R-CAL-2): another centre's planning of the same UEs does not
+    add its sessions to a Le Port learner's count; a FOAD learner counts only the online
+    sessions."""
+    other_centre = Centre.objects.exclude(pk=planning.centre_id).first()
+    copy = Planning.objects.create(
+        year=planning.year, centre=other_centre, status=Planning.Status.PUBLISHED
+    )
+    Session.objects.bulk_create(
+        Session(
+            planning=copy,
+            unit_id=s.unit_id,
+            kind=s.kind,
+            number=s.number,
+            starts_at=s.starts_at,
+            minutes=s.minutes,
+        )
+        for s in planning.sessions.all()
+    )
+    in_centre = len(held(ast004)) + sum(
+        1 for s in services.group_sessions(ast004) if s.starts_at.date() == LATER
+    )
+    online = sum(
+        1
+        for s in services.group_sessions(ast004)
+        if s.starts_at.date() <= LATER and s.kind != Session.Kind.CLASS_MEETING
+    )
+    assert 0 < online < in_centre
+    learner, at_a_distance = class_of
+    client.force_login(learner)
+    page = client.get("/espace/presences/").content.decode()
+    assert f"{in_centre} séances déjà tenues" in page
+    client.force_login(at_a_distance)
+    page = client.get("/espace/presences/").content.decode()
+    assert f"à distance — {online} séance" in page
 
 
 def test_staff_assign_teachers_and_correct_with_a_reason(
