@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from catalogue.models import AcademicYear, Centre, Programme, Unit
+from parcours import clock
 
 
 class Dossier(models.Model):
@@ -172,8 +173,8 @@ class Dossier(models.Model):
     incomplete_note = models.TextField("motif d'incomplétude", blank=True)
     closed_on = models.DateField("clos le", null=True, blank=True)
     refusal_reason = models.TextField("motif du refus du dossier", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = clock.BusinessDateTimeField(auto_now_add=True)
+    updated_at = clock.BusinessDateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -309,7 +310,7 @@ class DossierFile(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -345,7 +346,7 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = clock.BusinessDateTimeField(auto_now_add=True)
     # The form's one-time token: a double click or a retry records one payment.
     token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
 
@@ -386,7 +387,7 @@ class Cancellation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from admissions import notifications
 from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, DossierUnit, Payment
@@ -609,7 +608,7 @@ def review_item(item: DossierItem, accepted: bool, reason: str, by) -> DossierIt
         item.status = ItemStatus.ACCEPTED if accepted else ItemStatus.REJECTED
         item.rejection_reason = "" if accepted else reason
         item.reviewed_by = by
-        item.reviewed_at = timezone.now()
+        item.reviewed_at = clock.now()
         item.save()
     return item
 

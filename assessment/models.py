@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from admissions.models import Dossier
 from catalogue.models import AcademicYear, Unit
+from parcours import clock
 
 
 class ExamSession(models.Model):
@@ -56,7 +57,7 @@ class Convocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="convocations"
     )
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField("émise le", auto_now_add=True)
+    issued_at = clock.BusinessDateTimeField("émise le", auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -99,7 +100,7 @@ class Mark(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_at = clock.BusinessDateTimeField("modifiée le", auto_now=True)
 
     history = HistoricalRecords()
 
@@ -162,6 +163,14 @@ class Jury(models.Model):
             return None
         default = self.session.publication_on
         return min(default, self.published_early_on) if self.published_early_on else default
+
+    def credits_earned_on(self) -> dt.date:
+        """The day its credits are earned: the session's last exam day, or the
+        publication day when results are published before it — one date then decides
+        what counts, so a credit a learner can read always counts (issue 14, item 2)."""
+        published = self.published_on()
+        ends = self.session.ends_on
+        return min(ends, published) if published else ends
 
     def is_published(self, today: dt.date) -> bool:
         day = self.published_on()

@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from admissions.models import Dossier, DossierUnit
 from assessment import notifications
@@ -428,7 +427,7 @@ def close_marks(jury: Jury) -> Jury:
         raise ValidationError(
             f"{convoked - marked} convoqué(s) sans note ni absence : complétez la saisie."
         )
-    jury.status, jury.closed_at = Jury.Status.CLOSED, timezone.now()
+    jury.status, jury.closed_at = Jury.Status.CLOSED, clock.now()
     jury.save()
     return jury
 
@@ -456,7 +455,7 @@ def decide(jury: Jury, by, minutes: str = "") -> Jury:
     jury = Jury.objects.select_for_update().get(pk=jury.pk)
     if jury.status != Jury.Status.CLOSED:
         raise ValidationError("Le jury statue sur des notes closes.")
-    jury.status, jury.decided_at, jury.decided_by = Jury.Status.DECIDED, timezone.now(), by
+    jury.status, jury.decided_at, jury.decided_by = Jury.Status.DECIDED, clock.now(), by
     jury.minutes = minutes.strip()
     jury.save()
     ledger.sync_jury_credits(jury)  # R-EXA-4: the UEs validated enter the ledger

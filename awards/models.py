@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from assessment.models import ExamSession, Jury
 from catalogue.models import AcademicYear, Programme, Unit
+from parcours import clock
 
 User = settings.AUTH_USER_MODEL
 
@@ -27,7 +28,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "justificatif"
@@ -89,7 +90,7 @@ class ValidationCase(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -165,7 +166,7 @@ class Credit(models.Model):
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -222,7 +223,7 @@ class ExperiencePeriod(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = clock.BusinessDateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 

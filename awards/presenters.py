@@ -42,7 +42,8 @@ def conditions(path: ProgrammePath, credits) -> list[Condition]:
     else:
         rows.append(Condition("Conditions d'accès", True, "Justifiées.", "R-REG-5"))
     for code in (*award.required_units, *([award.report_unit] if award.report_unit else [])):
-        credit = earned.get(code)
+        # The rules core's decision, not the list, says whether it counts (one date).
+        credit = earned.get(code) if code not in missing else None
         if credit is not None:
             how = credit.get_way_display().lower()
             mark = f", {number(credit.mark)}/20" if credit.mark is not None else ""

@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from assessment.models import Jury, Mark
 from catalogue.bridge import full_catalogue, rules_catalogue
@@ -127,7 +126,7 @@ def reconcile_exam_credits(unit_id: int, learner_ids: list[int]) -> int:
             "jury": jury,
             "session": jury.session,
             "mark": mark.value,
-            "earned_on": jury.session.ends_on,
+            "earned_on": jury.credits_earned_on(),
             "published_on": jury.published_on(),
         }
         if credit is None:
@@ -152,10 +151,11 @@ def reconcile_exam_credits(unit_id: int, learner_ids: list[int]) -> int:
 
 def refresh_jury_credits(jury: Jury) -> None:
     """An early publication (R-EXA-5), or new session dates, move the jury's credits:
-    visible from its publication day, earned on its last exam day."""
+    visible from its publication day, earned on its last exam day or, when published
+    before it, on the publication day."""
     if jury.status == Jury.Status.DECIDED:
         Credit.objects.filter(jury=jury).update(
-            published_on=jury.published_on(), earned_on=jury.session.ends_on
+            published_on=jury.published_on(), earned_on=jury.credits_earned_on()
         )
 
 
@@ -223,7 +223,7 @@ def sync_all_credits(batch_size: int = 5000) -> int:
                 learner_id=learner_id,
                 unit_id=unit_id,
                 way=Credit.Way.EXAM,
-                earned_on=jury.session.ends_on,
+                earned_on=jury.credits_earned_on(),
                 published_on=jury.published_on(),
                 mark=value,
                 session_id=session_id,
@@ -356,7 +356,7 @@ def review_period(period: ExperiencePeriod, accepted: bool, reason: str, by) -> 
         ExperiencePeriod.Status.ACCEPTED if accepted else ExperiencePeriod.Status.REJECTED
     )
     period.rejection_reason = "" if accepted else reason.strip()
-    period.reviewed_by, period.reviewed_at = by, timezone.now()
+    period.reviewed_by, period.reviewed_at = by, clock.now()
     period.save()
     return period
 

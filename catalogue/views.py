@@ -3,7 +3,6 @@ runs a fixed number of SQL queries whatever the catalogue's size (tests count th
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
 from catalogue.presenters import (
@@ -13,6 +12,7 @@ from catalogue.presenters import (
     opening_hours,
     teaching_summary,
 )
+from parcours import clock
 from parcours.access import public
 
 
@@ -20,7 +20,7 @@ def _current_year(code: str | None = None) -> AcademicYear | None:
     """The year named, else the latest whose pre-registration has opened, else the first."""
     if code:
         return get_object_or_404(AcademicYear, code=code)
-    today = timezone.localdate()
+    today = clock.today()
     year = AcademicYear.objects.filter(first_day__lte=today).order_by("-first_day").first()
     return year or AcademicYear.objects.order_by("first_day").first()
 

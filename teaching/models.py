@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from catalogue.models import AcademicYear, Centre, Unit
+from parcours import clock
 from timetable.models import Session
 
 
@@ -62,7 +63,7 @@ class Attendance(models.Model):
         related_name="+",
         verbose_name="saisi par",
     )
-    recorded_at = models.DateTimeField("saisi le", auto_now=True)
+    recorded_at = clock.BusinessDateTimeField("saisi le", auto_now=True)
 
     history = HistoricalRecords()
 

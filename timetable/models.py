@@ -14,6 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from catalogue.models import AcademicYear, Centre, Unit
+from parcours import clock
 
 
 class Room(models.Model):
@@ -109,7 +110,7 @@ class Session(models.Model):
     # RFC 5545: a calendar keeps an event by its UID and takes a change when SEQUENCE grows.
     uid = models.UUIDField("identifiant de calendrier", default=uuid.uuid4, unique=True)
     sequence = models.PositiveIntegerField("version", default=0)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_at = clock.BusinessDateTimeField("modifiée le", auto_now=True)
 
     objects = SessionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -158,7 +159,7 @@ class CalendarFeed(models.Model):
         verbose_name="apprenant",
     )
     token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_at = clock.BusinessDateTimeField("créé le", auto_now_add=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
     history = HistoricalRecords()

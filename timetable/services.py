@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from admissions.models import Dossier, DossierUnit
 from catalogue.bridge import rules_unit
 from catalogue.models import AcademicYear, Centre, Programme, Unit
+from parcours import clock
 from planning.brochure import PlanningRequest, brochure_problem, reunion_holidays, teaching_days
 from planning.engine import solve
 from planning.setup import PlanningSetup, parse_setup
@@ -200,7 +201,7 @@ def _save_generated(year, centre, problem, solution) -> Generated:
         for number, session in enumerate(same, start=1):
             session.number = number
     bulk_create_with_history(sessions, Session, batch_size=500)
-    planning.generated_at = timezone.now()
+    planning.generated_at = clock.now()
     planning.solver_status = solution.status
     planning.solver_seconds = Decimal(f"{solution.seconds:.2f}")
     planning.soft_costs = dict(solution.soft)
@@ -214,7 +215,7 @@ def publish(planning: Planning) -> Planning:
     if not planning.sessions.exists():
         raise ValidationError("Un planning sans séance ne peut pas être publié : générez-le.")
     planning.status = Planning.Status.PUBLISHED
-    planning.published_at = timezone.now()
+    planning.published_at = clock.now()
     planning.save()
     return planning
 
@@ -439,7 +440,7 @@ def revoke_feeds(learner) -> int:
     )
     count = 0
     for feed in feeds:  # one by one, so the history keeps each
-        feed.revoked_at = timezone.now()
+        feed.revoked_at = clock.now()
         feed.save()
         count += 1
     return count

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from assessment import services
 from assessment.models import Jury
 from assessment.services import MarkEntry
+from awards import presenters
 from awards import services as awards
 from awards.models import Credit
 from catalogue.models import Unit
@@ -45,6 +46,29 @@ def test_the_jury_decision_writes_the_credit_visible_at_publication(
     services.publish_early(jury, direction)
     credit.refresh_from_db()
     assert credit.published_on == dt.date(2017, 2, 13)
+
+
+def test_results_published_before_the_session_ends_count_from_that_day(
+    s1, cohort, reception, direction
+):
+    """Issue 14, item 2 (R-EXA-4, R-EXA-5): published on 13/02, before the session's
+    last exam day (25/02), the credit is earned on 13/02 — the ledger, the counters, the
+    conditions and the transcript all say so on that day."""
+    learner, _ = cohort
+    jury = _decided(s1, learner, Decimal("12.5"), reception, direction)
+    services.publish_early(jury, direction)
+    day = dt.date(2017, 2, 13)
+    assert s1.ends_on > day
+    credit = Credit.objects.get(learner=learner)
+    assert credit.earned_on == credit.published_on == day
+    record = awards.learner_record(learner, today=day)
+    cp29 = next(p for p in record.paths if p.programme.code == "CP29")
+    assert cp29.status.ects_earned == credit.unit.ects
+    rows = presenters.conditions(cp29, record.credits)
+    assert [r.met for r in rows if "AST004" in r.label] == [True]
+    assert [(r.code, r.validated) for r in awards.transcript_rows(learner, today=day)] == [
+        ("AST004", True)
+    ]
 
 
 def test_a_mark_below_the_pass_mark_earns_nothing(s1, cohort, reception, direction):
