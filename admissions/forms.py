@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from admissions.models import Dossier, Payment
 from admissions.services import semester_of
@@ -451,11 +452,22 @@ class PaymentForm(BoundedForm):
         label="Référence (virement, prise en charge…)", required=False, max_length=120
     )
     received_on = forms.DateField(label="Reçu le", widget=DateInput())
+    # Shown only once the same cheque or reference was found already recorded.
+    confirmed_second = forms.BooleanField(
+        label="C'est un second paiement (pas le même enregistré deux fois)",
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("token", uuid.uuid4())
         self.initial.setdefault("received_on", clock.today())
+
+    def ask_confirmation(self, error: ValidationError) -> None:
+        """Show the service's warning beside its field, with the box to confirm."""
+        self.fields["confirmed_second"].widget = forms.CheckboxInput()
+        self.add_error(None, error)
 
     def clean(self):
         data = super().clean()

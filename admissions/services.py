@@ -35,6 +35,10 @@ class DossierError(ValidationError):
     """A refused action, in French; `messages` lists every reason."""
 
 
+class DuplicatePayment(DossierError):
+    """The payment looks like one already recorded; recorded only once confirmed."""
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -752,8 +756,11 @@ def record_payment(
     by,
     cheque_number: str = "",
     reference: str = "",
+    confirmed_second: bool = False,
 ) -> Payment:
-    """Record money received; the same form token records one payment only."""
+    """Record money received; the same form token records one payment only. A cheque
+    (or reference) already recorded with the same amount and payer is refused with
+    `DuplicatePayment` unless the reception confirms it is a second one."""
     if isinstance(amount, float) or amount <= 0:
         raise DossierError({"amount": "Le montant doit être un nombre positif (en euros)."})
     if method == Payment.Method.CHEQUE and not cheque_number.strip():
@@ -767,6 +774,8 @@ def record_payment(
             return existing
         if not locked.is_live or locked.status == Status.DRAFT:
             raise DossierError("Les paiements s'enregistrent sur un dossier déposé.")
+        if not confirmed_second:
+            _refuse_a_same_payment(locked, payer, method, money(amount), cheque_number, reference)
         return Payment.objects.create(
             dossier=locked,
             token=token,
@@ -778,6 +787,43 @@ def record_payment(
             reference=reference.strip(),
             recorded_by=by,
         )
+
+
+def _refuse_a_same_payment(dossier, payer, method, amount, cheque_number, reference) -> None:
+    """The same cheque number (or transfer reference), amount and payer already
+    recorded, on this dossier or another: most likely the same money typed twice."""
+    number = cheque_number.strip() if method == Payment.Method.CHEQUE else reference.strip()
+    if not number:
+        return
+    field = "cheque_number" if method == Payment.Method.CHEQUE else "reference"
+    same = (
+        Payment.objects.filter(
+            payer=payer, method=method, amount=amount, **{f"{field}__iexact": number}
+        )
+        .select_related("dossier__learner")
+        .order_by("received_on")
+        .first()
+    )
+    if same is None:
+        return
+    payer_name = same.get_payer_display()
+    payer_name = payer_name[0].lower() + payer_name[1:]
+    what = f"Le chèque n° {number}" if field == "cheque_number" else f"Le paiement « {number} »"
+    where = (
+        "sur ce dossier"
+        if same.dossier_id == dossier.pk
+        else f"sur le dossier n° {same.dossier_id} ({same.dossier.learner.email})"
+    )
+    raise DuplicatePayment(
+        {
+            field: (
+                f"{what} de {euros(amount)}, payé par {payer_name}, est déjà "
+                f"enregistré {where}, reçu le {same.received_on:%d/%m/%Y}. S'il s'agit bien "
+                "d'un second paiement, cochez « C'est un second paiement » et enregistrez "
+                "à nouveau."
+            )
+        }
+    )
 
 
 # --- personal data (RGPD) ----------------------------------------------------------------

@@ -656,9 +656,8 @@ def payment(request, pk: int):
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        recorded = attempt(
-            request,
-            lambda: services.record_payment(
+        try:
+            services.record_payment(
                 dossier,
                 token=data["token"],
                 payer=data["payer"],
@@ -668,10 +667,14 @@ def payment(request, pk: int):
                 cheque_number=data["cheque_number"],
                 reference=data["reference"],
                 by=request.user,
-            ),
-            "Paiement enregistré.",
-        )
-        if recorded:
+                confirmed_second=data["confirmed_second"],
+            )
+        except services.DuplicatePayment as error:
+            form.ask_confirmation(error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Paiement enregistré.")
             return redirect(reverse("admissions:staff_dossier", args=[pk]) + "#paiements")
     return _staff_page(request, dossier, payment_form=form, status=400)
 

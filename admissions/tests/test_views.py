@@ -303,6 +303,37 @@ def test_a_payment_double_post_records_one(client, deposited, reception):
     assert Payment.objects.count() == 1
 
 
+def test_the_same_cheque_twice_is_recorded_only_once_confirmed(client, deposited, reception):
+    """Issue 14, item 4: cheque n° 0001234 for 118 € typed twice under two form tokens
+    would count 236 € paid; the second is refused with a warning beside the field,
+    then recorded once confirmed. Another amount or payer is simply recorded."""
+    client.force_login(reception)
+    url = reverse("admissions:payment", args=[deposited.pk])
+
+    def cheque(**changes):
+        data = {
+            "token": str(uuid.uuid4()),
+            "payer": "learner",
+            "method": "cheque",
+            "amount": "118,00",
+            "cheque_number": "0001234",
+            "received_on": "2016-09-01",
+        }
+        return client.post(url, {**data, **changes})
+
+    assert cheque().status_code == 302
+    warned = cheque()
+    assert warned.status_code == 400 and Payment.objects.count() == 1
+    page = warned.content.decode()
+    assert "Le chèque n° 0001234 de 118,00 €, payé par l" in page
+    assert "est déjà enregistré sur ce dossier, reçu le 01/09/2016" in page
+    assert 'type="checkbox" name="confirmed_second"' in page
+    assert cheque(confirmed_second="on").status_code == 302
+    assert Payment.objects.count() == 2
+    assert cheque(amount="100,00").status_code == 302  # another amount: another cheque
+    assert Payment.objects.count() == 3
+
+
 def test_a_cheque_without_number_is_refused_by_field(client, deposited, reception):
     client.force_login(reception)
     data = {
