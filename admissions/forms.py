@@ -83,16 +83,14 @@ class ContactForm(StepForm):
     def clean_postcode(self):
         code = self.cleaned_data["postcode"].strip()
         if not (code.isdigit() and len(code) == 5):
-            raise forms.ValidationError("Code postal : 5 chiffres (par exemple 97420).")
+            raise forms.ValidationError("5 chiffres, par exemple 97420.")
         return code
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         digits = phone.replace(" ", "").replace(".", "").replace("+", "")
         if not digits.isdigit() or not 9 <= len(digits) <= 15:
-            raise forms.ValidationError(
-                "Téléphone : un numéro de 10 chiffres, par exemple 0262 12 34 56."
-            )
+            raise forms.ValidationError("un numéro de 10 chiffres, par exemple 0262 12 34 56.")
         return phone
 
 

@@ -50,7 +50,10 @@ def bound_inputs(form: forms.BaseForm) -> None:
 
 
 class BoundedForm(DsfrBaseForm):
-    """DsfrBaseForm with bounded, normalised inputs."""
+    """DsfrBaseForm with bounded, normalised inputs; rendered whole, it opens with the
+    summary of its errors, which the page focuses (templates/parcours/form.html)."""
+
+    template_name = "parcours/form.html"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

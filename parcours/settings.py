@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for the project-wide form renderer
     "widget_tweaks",
     "dsfr",
     "django_htmx",
@@ -72,6 +73,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "parcours.urls"
 WSGI_APPLICATION = "parcours.wsgi.application"
+
+# Forms render with the project's templates (templates/parcours/form.html: the error
+# summary before the fields).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -93,7 +93,7 @@ def test_the_admissions_journey(browser, site, django_user_model):
     page.fill("#id_city", "Le Port")
     page.fill("#id_phone", "0692 12 34 56")
     continue_.click()
-    assert page.get_by_text("Code postal : 5 chiffres").first.is_visible()
+    assert page.get_by_text("5 chiffres, par exemple 97420").first.is_visible()
     assert page.input_value("#id_address") == "12 rue des Flamboyants"  # nothing lost
     shot(page, "04-coordonnees-erreur")
     page.fill("#id_postcode", "97420")

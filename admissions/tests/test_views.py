@@ -78,8 +78,11 @@ def test_errors_name_the_field_in_french_and_keep_the_input(client, started):
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Code postal : 5 chiffres" in page
-    assert "Commune : Ce champ est obligatoire." in page
+    # the summary names each field once, links to it and is focused on load (item 10, 12)
+    assert "data-error-summary" in page and page.count("data-error-summary") == 1
+    assert '<a href="#id_postcode">Code postal</a> : 5 chiffres, par exemple 97420.' in page
+    assert "Code postal : Code postal" not in page
+    assert '<a href="#id_city">Commune</a> : Ce champ est obligatoire.' in page
     assert "12 rue des Flamboyants" in page  # nothing entered is lost
     started.refresh_from_db()
     assert started.address == ""  # and nothing half-saved
