@@ -524,6 +524,7 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
             else [],
             "history": _history(dossier),
             "is_direction": is_direction(request.user),
+            "staff_view": True,
             "breadcrumb_data": _staff_crumbs(f"Dossier n° {dossier.reference}"),
         },
         status=status,

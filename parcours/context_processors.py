@@ -41,3 +41,45 @@ class _LazyRoles:
     @property
     def staff(self) -> bool:
         return bool({"reception", "direction"} & self._load())
+
+    @property
+    def menu(self) -> list[dict]:
+        """The main navigation: the public site, plus a role's own pages. Staff and
+        teachers get their pages first and the public site folded into one menu, so
+        the header fits at 1024 px (the DSFR's header with a navigation menu)."""
+        from django.urls import reverse
+
+        path = self.request.path
+        public = [
+            _link("Formations", reverse("catalogue:home"), path),
+            _link("Calendrier", reverse("catalogue:calendar"), path),
+            _link("Planning", reverse("timetable:index"), path),
+            _link("Tarifs", reverse("catalogue:fees"), path),
+            _link("S'inscrire", reverse("catalogue:register"), path),
+            _link("Centres", reverse("catalogue:centres"), path),
+        ]
+        own = []
+        if self.staff:
+            own = [
+                _link("Dossiers", reverse("admissions:queue"), path, prefix=True),
+                _link("Plannings", reverse("timetable:staff"), path, prefix=True),
+                _link("Groupes", reverse("teaching:groups"), path, prefix=True),
+                _link("Examens", reverse("assessment:sessions"), path, prefix=True),
+                _link("Acquis et diplômes", reverse("awards:learners"), path, prefix=True),
+            ]
+        elif self.teacher:
+            own = [_link("Mes groupes", reverse("teaching:groups"), path, prefix=True)]
+        if not own:
+            return public
+        folded = {
+            "label": "Site public",
+            "id": "menu-site-public",
+            "children": public,
+            "current": any(link["current"] for link in public),
+        }
+        return [*own, folded]
+
+
+def _link(label: str, url: str, path: str, prefix: bool = False) -> dict:
+    current = path.startswith(url) if prefix else path == url
+    return {"label": label, "url": url, "current": current}

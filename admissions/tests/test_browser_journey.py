@@ -13,17 +13,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from PIL import Image
 
 from accounts.roles import ROLES
+from parcours.tests.browser import screenshots
 from parcours.tests.files import MINIMAL_PDF
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots" / "inscription"
 EMAIL = "lea.payet@example.re"
 PASSWORD = "Flamboyant-du-Port-2016"
 STAFF_PASSWORD = "Accueil-du-Port-2016!"
@@ -43,12 +42,10 @@ def site(live_server, transactional_db, settings, tmp_path):
     settings.PARCOURS_TODAY = "2016-09-01"  # both semesters open
     settings.PARCOURS_SITE_URL = live_server.url
     load_catalogue_folder(settings.PARCOURS_DATA_DIR)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     return live_server.url
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = screenshots("inscription")
 
 
 def sign_in(page, site, email, password):
