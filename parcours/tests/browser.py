@@ -21,12 +21,11 @@ WIDTHS = (375, 1024, 1280)
 SCREENSHOT_WIDTHS = (375, 1280)
 BLOCKING = ("critical", "serious")
 IMPACTS = ("critical", "serious", "moderate", "minor")
-_report: dict[str, dict] = {}
-# Words for developers, not for people (issue 14, item 14).
+_report: dict[str, dict] = {}  # this run's pages, written after each audit
+# Words for developers, not for people (issue 14, item 14); file names of ours, not of
+# what a user uploaded.
 RULE_ID = re.compile(r"\bR-[A-Z]{3}-\d+\b")
-FILE_NAME = re.compile(
-    r"\b[\w/-]+\.(?:toml|py|yaml|html)\b"
-)  # ours, not an upload's  # this run's pages, written after each audit
+FILE_NAME = re.compile(r"\b[\w/-]+\.(?:toml|py|yaml|html)\b")
 
 
 # The innermost elements whose right edge passes the viewport: what to fix.
@@ -35,10 +34,12 @@ WIDEST_ELEMENTS = """(width) => {
         (e) => e.getBoundingClientRect().right > width + 1
     );
     const inner = wide.filter((e) => !wide.some((o) => o !== e && e.contains(o)));
-    return inner.slice(0, 3).map((e) =>
-        e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
-        (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "")
-    ).join(", ");
+    const name = (e) => {
+        const classes = typeof e.className === "string" ? e.className.trim() : "";
+        return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+            (classes ? "." + classes.split(/\\s+/).join(".") : "");
+    };
+    return inner.slice(0, 3).map(name).join(", ");
 }"""
 
 
