@@ -90,6 +90,20 @@ class Summary:
     withdrawal_until: dt.date | None
     can_withdraw: bool
     payments: list = field(default_factory=list)
+    registration_state: str = ""  # what the semesters' registrations are now
+
+
+def registration_state(dossier: Dossier) -> str:
+    """The state of the dossier's semester registrations, in words (issue 14, item 5:
+    a withdrawn dossier no longer reads "en attente de validation")."""
+    closed_on = f" le {dossier.closed_on:%d/%m/%Y}" if dossier.closed_on else ""
+    return {
+        Dossier.Status.DRAFT: "préinscription non déposée",
+        Dossier.Status.VALIDATED: "inscription définitive",
+        Dossier.Status.WITHDRAWN: f"inscription annulée (rétractation{closed_on})",
+        Dossier.Status.TERMINATED: f"inscription résiliée{closed_on}",
+        Dossier.Status.REFUSED: f"inscription refusée{closed_on}",
+    }.get(dossier.status, "en attente de validation")
 
 
 def space_summary(dossier: Dossier) -> Summary:
@@ -126,4 +140,5 @@ def space_summary(dossier: Dossier) -> Summary:
             in (Dossier.Status.DEPOSITED, Dossier.Status.INCOMPLETE, Dossier.Status.VALIDATED)
         ),
         payments=list(dossier.payments.all()),
+        registration_state=registration_state(dossier),
     )

@@ -46,6 +46,7 @@ class Line:
     learner_id: int | None = None
     name: str = ""
     problems: list[str] = field(default_factory=list)
+    current: object = None  # the mark already saved that this line replaces, if any
 
 
 # A CSV field longer than this is no mark (the csv module's own limit is 131 072).

@@ -444,10 +444,12 @@ def marks_import(request, pk: int, code: str):
                 status = 400
             else:
                 convoked = _convoked(session, unit, centres)
-                versions = {
-                    m.learner_id: m.version for m in Mark.objects.filter(session=session, unit=unit)
-                }
+                saved = {m.learner_id: m for m in Mark.objects.filter(session=session, unit=unit)}
+                versions = {learner_id: m.version for learner_id, m in saved.items()}
                 imports.check_lines(lines, _identifiers(session), {c.learner_id for c in convoked})
+                for line in lines:  # the preview shows what each line replaces
+                    line.current = saved.get(line.learner_id)
+                context["replacing"] = sum(1 for line in lines if line.current is not None)
                 bad = [line for line in lines if line.problems]
                 context.update({"lines": lines, "bad": bad, "file_name": upload.name})
                 if bad:

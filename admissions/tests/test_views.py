@@ -447,6 +447,11 @@ def test_withdrawal_in_two_clicks(client, deposited, learner, django_capture_on_
     assert deposited.status == Dossier.Status.WITHDRAWN
     assert "Rétractation enregistrée" in mail.outbox[-1].subject
     assert deposited.history.filter(status=Dossier.Status.WITHDRAWN).exists()
+    # Issue 14, item 5: the personal space tells the registration is cancelled, and no
+    # longer that it waits for validation or that pieces wait to be checked.
+    space = client.get(reverse("admissions:space")).content.decode()
+    assert "inscription annulée (rétractation le" in space
+    assert "en attente de validation" not in space and "à vérifier" not in space
 
 
 def test_termination_is_previewed_then_recorded(client, deposited, reception, settings):

@@ -81,6 +81,20 @@ def test_a_clean_file_is_confirmed_then_saved_in_one_go(client, s1, convoked, te
     assert Mark.objects.get().value == Decimal("14.5")
 
 
+def test_the_preview_shows_the_mark_each_line_replaces(client, s1, convoked, teacher):
+    """Issue 14, item 6: a mark already saved is shown beside the one that replaces it."""
+    unit = Unit.objects.get(code="AST004")
+    services.save_marks(s1, unit, [services.MarkEntry(convoked.pk, Decimal("8.5"), "", 0)], teacher)
+    client.force_login(teacher)
+    response = client.post(
+        url(s1), {"step": "preview", "fichier": upload("email;note\nlea.payet@example.re;12\n")}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<th scope="col">Remplace</th>' in page and "<td>8,5/20</td>" in page
+    assert "1 ligne remplace une note déjà saisie" in page
+
+
 def test_confirming_after_someone_changed_the_mark_is_refused(
     client, s1, convoked, teacher, reception
 ):
