@@ -394,11 +394,6 @@ def withdraw(request, pk: int):
     )
 
 
-def _regional_centre() -> Centre | None:
-    """The regional centre issues quotes and certificates (its details head them)."""
-    return Centre.objects.filter(kind=Centre.Kind.REGIONAL).order_by("position").first()
-
-
 @restricted_to("learner", learner_or_staff)
 @require_GET
 def quote_pdf(request, pk: int):
@@ -411,7 +406,7 @@ def quote_pdf(request, pk: int):
             "quote": current,
             "balances": services.balances(dossier, current),
             "today": clock.today(),
-            "centre": _regional_centre(),
+            "centre": Centre.objects.regional(),
         },
         f"devis-{dossier.reference}.pdf",
     )
@@ -430,7 +425,7 @@ def certificate_pdf(request, pk: int):
             "dossier": dossier,
             "units": dossier.units.all(),
             "today": clock.today(),
-            "centre": _regional_centre(),
+            "centre": Centre.objects.regional(),
         },
         f"certificat-inscription-{dossier.reference}.pdf",
     )

@@ -360,7 +360,12 @@ def convocation_pdf(request, pk: int):
     dossier: Dossier = convocations[0].dossier
     return pdf_response(
         "assessment/pdf/convocation.html",
-        {"session": session, "convocations": convocations, "dossier": dossier},
+        {
+            "session": session,
+            "convocations": convocations,
+            "dossier": dossier,
+            "centre": dossier.centre,
+        },
         f"convocation-session{session.number}-{session.year.code}.pdf",
     )
 

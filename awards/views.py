@@ -173,7 +173,7 @@ def document_pdf(request, pk):
             "address": address,
             "qr_svg": qr.svg_inline(scale=3, border=2),
             # The regional centre issues documents (its details head them).
-            "centre": Centre.objects.filter(kind=Centre.Kind.REGIONAL).order_by("position").first(),
+            "centre": Centre.objects.regional(),
         },
         f"{document.get_kind_display().lower().replace(' ', '-')}-{document.code}.pdf",
     )

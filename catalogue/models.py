@@ -139,6 +139,11 @@ class Unit(models.Model):
 class Centre(models.Model):
     """R-CTR-1: the regional centre and the teaching centres (roles, not people)."""
 
+    class Queryset(models.QuerySet):
+        def regional(self) -> "Centre | None":
+            """The regional centre: it issues quotes, certificates and minutes."""
+            return self.filter(kind=Centre.Kind.REGIONAL).order_by("position").first()
+
     class Kind(models.TextChoices):
         REGIONAL = "regional", "Centre régional"
         TEACHING = "teaching", "Centre d'enseignement"
@@ -157,6 +162,7 @@ class Centre(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()
+    objects = Queryset.as_manager()
 
     class Meta:
         ordering = ["position", "code"]

@@ -12,8 +12,14 @@ from django.template.loader import render_to_string
 
 
 def render_pdf(template: str, context: dict) -> bytes:
+    """The letterhead names a centre: the one the document concerns, else the regional
+    centre (issue 14, item 7: a document without one printed a lone comma)."""
     import weasyprint
 
+    from catalogue.models import Centre
+
+    if not context.get("centre"):
+        context = {**context, "centre": Centre.objects.regional()}
     html = render_to_string(template, context)
     # base_url lets the template name static files by path; nothing is fetched remotely.
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -11,10 +11,11 @@ from django.core import mail
 from django.template.loader import render_to_string
 
 from accounts.tests.test_pages import PageParser
+from admissions.models import Dossier
 from admissions.tests.conftest import make_user
 from assessment import services
 from assessment.models import Jury, Mark
-from catalogue.models import Unit
+from catalogue.models import Centre, Unit
 from parcours import pdf
 from teaching import services as teaching
 from teaching.models import TeachingGroup
@@ -167,9 +168,26 @@ def test_the_jury_page_and_record(client, s1, convoked, cohort, reception, direc
     assert "13/20 (version 2) — correction, motif : Erreur de report" in page
     record = client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf")
     assert record.status_code == 200 and record.content.startswith(b"%PDF")
+    # Issue 14, item 7: the letterhead gives the regional centre's address, not a comma.
+    regional = Centre.objects.regional()
+    text = pdf_text(record.content)
+    assert f"{regional.address}, {regional.city}" in text
+    assert not [line for line in text.splitlines() if line.strip() == ","]
+    client.force_login(convoked)
+    convocation = pdf_text(client.get(f"/espace/examens/{s1.pk}/convocation.pdf").content)
+    centre = Dossier.objects.get(learner=convoked).centre
+    assert f"({centre.address}, {centre.city})" in " ".join(convocation.split())
     # a learner reaches neither
     client.force_login(convoked)
     assert client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf").status_code == 403
+
+
+def pdf_text(document: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
 
 
 def test_a_refused_learner_sees_why(client, s1, cohort):
