@@ -104,15 +104,6 @@ def _crumbs(*links, current):
     }
 
 
-def error_summary(form) -> list[str]:
-    """Every error of a form, each naming its field, for the alert at the top."""
-    lines = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        lines += [f"{label} : {error}" if label else error for error in errors]
-    return lines
-
-
 @public
 @require_GET
 def home(request):
@@ -189,6 +180,10 @@ def step(request, pk: int, slug: str):
     if request.htmx and request.method == "GET" and request.GET:
         data = request.GET  # htmx refresh of the UE list when the programme changes
     form = form_class(data, dossier=dossier, **extra)
+    slugs = [s for s, _ in ALL_STEPS]
+    previous = slugs[slugs.index(slug) - 1] if slugs.index(slug) else None
+    # "Rubrique précédente" submits too: what was typed is saved, as when going on
+    # (issue 14, item 11); a step with errors stays, with them, nothing lost.
     if request.method == "POST" and form.is_valid():
         try:
             services.save_step(
@@ -199,18 +194,17 @@ def step(request, pk: int, slug: str):
             form.add_error(None, refused.messages)
         else:
             messages.success(request, f"Rubrique « {title} » enregistrée.")
+            if request.POST.get("aller") == "precedente" and previous:
+                return redirect("admissions:step", dossier.pk, previous)
             return redirect(_next_url(dossier, slug))
     if request.htmx and data is request.GET:
         form.errors.clear()
-    slugs = [s for s, _ in ALL_STEPS]
-    previous = slugs[slugs.index(slug) - 1] if slugs.index(slug) else None
     return render(
         request,
         "admissions/step.html",
         {
             "dossier": dossier,
             "form": form,
-            "error_summary": error_summary(form),
             "title": title,
             "slug": slug,
             "stepper": _stepper(slug),

@@ -71,6 +71,26 @@ def test_every_step_saves_and_leads_to_the_next(client, started):
     assert "Votre devis" in page and "200,00" in page  # FOAD unit, R-FEE-1
 
 
+def test_going_back_a_step_saves_what_was_typed(client, started):
+    """Issue 14, item 11: "Rubrique précédente" saves the step, then goes back."""
+    from catalogue.models import Centre, Programme
+
+    for slug, data in STEP_POSTS.items():
+        client.post(step_url(started, slug), data)
+    chosen = {
+        "programme": Programme.objects.get(code="CP29").pk,
+        "centre": Centre.objects.get(code="LE-PORT").pk,
+        "units": ["AST004"],
+        "aller": "precedente",
+    }
+    response = client.post(step_url(started, "formation"), chosen)
+    assert response.status_code == 302
+    assert response.url == step_url(started, list(STEP_POSTS)[-1])
+    started.refresh_from_db()
+    assert started.programme.code == "CP29" and started.centre.code == "LE-PORT"
+    assert [c.unit.code for c in started.units.all()] == ["AST004"]
+
+
 def test_errors_name_the_field_in_french_and_keep_the_input(client, started):
     response = client.post(
         step_url(started, "coordonnees"),
