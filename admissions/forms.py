@@ -17,7 +17,7 @@ from admissions.models import Dossier, Payment
 from admissions.services import semester_of
 from catalogue.models import Centre, Programme, Unit
 from parcours import clock
-from parcours.forms import BoundedForm
+from parcours.forms import BoundedForm, DocumentField
 from rules.explain import add_years, euros
 
 
@@ -96,6 +96,10 @@ class ContactForm(StepForm):
 
 class SituationForm(StepForm):
     required = ("situation",)
+    conditional = {
+        "job_seeker_category": "À remplir si vous êtes demandeur(se) d'emploi.",
+        "job_seeker_since": "À remplir si vous êtes demandeur(se) d'emploi.",
+    }
 
     class Meta:
         model = Dossier
@@ -110,8 +114,7 @@ class SituationForm(StepForm):
         data = super().clean()
         if data.get("situation") == Dossier.Situation.JOB_SEEKER:
             for name in ("job_seeker_category", "job_seeker_since"):
-                if not data.get(name):
-                    self.add_error(name, "À renseigner pour un(e) demandeur(se) d'emploi.")
+                self.require(name, "À renseigner pour un(e) demandeur(se) d'emploi.")
             since = data.get("job_seeker_since")
             if since and since > clock.today():
                 self.add_error("job_seeker_since", "La date d'inscription ne peut être future.")
@@ -136,6 +139,7 @@ class NationalityForm(StepForm):
 
 class DiplomaForm(StepForm):
     required = ("highest_diploma",)
+    conditional = {"diploma_title": "À remplir si vous avez le baccalauréat ou un équivalent."}
 
     class Meta:
         model = Dossier
@@ -153,8 +157,8 @@ class DiplomaForm(StepForm):
                 self.add_error("access_route", "Sans bac ni niveau bac : choisissez VAE ou VAP85.")
         else:
             data["access_route"] = ""
-            if not data.get("diploma_title", "").strip():
-                self.add_error("diploma_title", "Indiquez l'intitulé de votre diplôme.")
+        if data.get("highest_diploma") == Dossier.Diploma.BAC:
+            self.require("diploma_title", "Indiquez l'intitulé de votre diplôme.")
         return data
 
 
@@ -183,6 +187,10 @@ class ExperienceForm(StepForm):
 
 class FundingForm(StepForm):
     required = ("funding",)
+    conditional = {
+        "employer_funder": "À remplir si votre employeur ou un OPCA finance la formation.",
+        "employer_share_percent": "À remplir si votre employeur ou un OPCA finance.",
+    }
     employer_share_percent = forms.DecimalField(
         label="Part prise en charge par le financeur (%)",
         min_value=0,
@@ -217,6 +225,13 @@ class FundingForm(StepForm):
             "units_from_other_centres": "Codes des UE et centres (une attestation est demandée).",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "financement" not in self.dossier.steps_done:
+            # A new dossier ticks nothing for the applicant: the employer's signature
+            # is theirs to declare (issue 14, item 12).
+            self.initial["employer_certificate_signed"] = False
+
     def clean(self):
         data = super().clean()
         funding = data.get("funding")
@@ -229,12 +244,10 @@ class FundingForm(StepForm):
                 "(rubrique Situation professionnelle).",
             )
         if funding == Dossier.Funding.EMPLOYER:
-            if not data.get("employer_funder", "").strip():
-                self.add_error("employer_funder", "Indiquez l'employeur ou l'OPCA financeur.")
+            self.require("employer_funder", "Indiquez l'employeur ou l'OPCA financeur.")
+            self.require("employer_share_percent", "Indiquez la part prise en charge.")
             share = data.get("employer_share_percent")
-            if share is None:
-                self.add_error("employer_share_percent", "Indiquez la part prise en charge.")
-            elif share <= 0:
+            if share is not None and share <= 0:
                 self.add_error(
                     "employer_share_percent",
                     "Une prise en charge de 0 % n'en est pas une : choisissez « Je finance "
@@ -390,7 +403,7 @@ STEP_TITLES = [(slug, title) for slug, title, _ in STEPS]
 
 
 class UploadForm(BoundedForm):
-    file = forms.FileField(
+    file = DocumentField(
         label="Fichier (PDF, JPEG ou PNG, 5 Mo au plus)",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
@@ -434,6 +447,7 @@ class RefuseForm(BoundedForm):
 
 
 class PaymentForm(BoundedForm):
+    conditional = {"cheque_number": "À remplir pour un chèque."}
     token = forms.UUIDField(widget=forms.HiddenInput)
     payer = forms.ChoiceField(label="Payeur", choices=Payment.Payer.choices)
     method = forms.ChoiceField(label="Moyen de paiement", choices=Payment.Method.choices)
@@ -469,8 +483,8 @@ class PaymentForm(BoundedForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("method") == Payment.Method.CHEQUE and not data.get("cheque_number"):
-            self.add_error("cheque_number", "Indiquez le numéro du chèque.")
+        if data.get("method") == Payment.Method.CHEQUE:
+            self.require("cheque_number", "Indiquez le numéro du chèque.")
         received = data.get("received_on")
         if received and received > clock.today():
             self.add_error("received_on", "Un paiement ne peut être reçu dans le futur.")

@@ -655,7 +655,11 @@ def refuse(dossier: Dossier, reason: str, by) -> Dossier:
 def what_is_missing(dossier: Dossier) -> list[str]:
     """The list the applicant receives (R-REG-3): missing and refused pieces."""
     labels = {p.code: p.label for p in pieces(dossier)}
-    lines = [f"Pièce manquante : {p.label}" for p in missing_pieces(dossier)]
+    refused = {i.code for i in dossier.items.all() if i.status == ItemStatus.REJECTED}
+    # A refused piece is listed once, with its reason, not also as missing.
+    lines = [
+        f"Pièce manquante : {p.label}" for p in missing_pieces(dossier) if p.code not in refused
+    ]
     rows = pieces(dossier)
     given = {ItemStatus.UPLOADED, ItemStatus.ACCEPTED}
     statuses = {item.code: item.status for item in dossier.items.all()}

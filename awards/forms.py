@@ -8,13 +8,13 @@ from django import forms
 
 from admissions.forms import DateInput
 from catalogue.models import Programme, Unit
-from parcours.forms import BoundedForm
+from parcours.forms import BoundedForm, DocumentField
 
 from .models import AwardRequest, Credit, ExperiencePeriod, ValidationCase
 
 
 class PeriodForm(BoundedForm, forms.ModelForm):
-    document = forms.FileField(
+    document = DocumentField(
         label="Attestation de l'employeur ou convention de stage",
         help_text="PDF, JPEG ou PNG. Pour un stage : la convention signée.",
     )
@@ -62,7 +62,7 @@ class CreditForm(BoundedForm):
     justification = forms.CharField(
         label="Justification", widget=forms.Textarea, help_text="Lue par l'apprenant."
     )
-    document = forms.FileField(label="Justificatif", required=False)
+    document = DocumentField(label="Justificatif", required=False)
 
 
 class WithdrawForm(BoundedForm):
@@ -77,7 +77,7 @@ class OpenValidationForm(BoundedForm):
 
 
 class ValidationDossierForm(BoundedForm):
-    document = forms.FileField(label="Dossier de validation (PDF)")
+    document = DocumentField(label="Dossier de validation (PDF)")
 
 
 class FeeForm(BoundedForm):
@@ -114,7 +114,7 @@ class CheckForm(BoundedForm):
         help_text="Au vu du diplôme ou de la décision de validation.",
     )
     note = forms.CharField(label="Observations", required=False, widget=forms.Textarea)
-    document = forms.FileField(label="Justificatif des conditions d'accès", required=False)
+    document = DocumentField(label="Justificatif des conditions d'accès", required=False)
 
 
 class GrantForm(BoundedForm):

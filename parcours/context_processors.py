@@ -47,28 +47,35 @@ class _LazyRoles:
         """The main navigation: the public site, plus a role's own pages. Staff and
         teachers get their pages first and the public site folded into one menu, so
         the header fits at 1024 px (the DSFR's header with a navigation menu)."""
-        from django.urls import reverse
-
         path = self.request.path
-        public = [
-            _link("Formations", reverse("catalogue:home"), path),
-            _link("Calendrier", reverse("catalogue:calendar"), path),
-            _link("Planning", reverse("timetable:index"), path),
-            _link("Tarifs", reverse("catalogue:fees"), path),
-            _link("S'inscrire", reverse("catalogue:register"), path),
-            _link("Centres", reverse("catalogue:centres"), path),
-        ]
+
+        def links(*entries, prefix=False):
+            return [
+                _link(label, url, path, prefix)
+                for label, name in entries
+                if (url := _reachable(name)) is not None
+            ]
+
+        public = links(
+            ("Formations", "catalogue:home"),
+            ("Calendrier", "catalogue:calendar"),
+            ("Planning", "timetable:index"),
+            ("Tarifs", "catalogue:fees"),
+            ("S'inscrire", "catalogue:register"),
+            ("Centres", "catalogue:centres"),
+        )
         own = []
         if self.staff:
-            own = [
-                _link("Dossiers", reverse("admissions:queue"), path, prefix=True),
-                _link("Plannings", reverse("timetable:staff"), path, prefix=True),
-                _link("Groupes", reverse("teaching:groups"), path, prefix=True),
-                _link("Examens", reverse("assessment:sessions"), path, prefix=True),
-                _link("Acquis et diplômes", reverse("awards:learners"), path, prefix=True),
-            ]
+            own = links(
+                ("Dossiers", "admissions:queue"),
+                ("Plannings", "timetable:staff"),
+                ("Groupes", "teaching:groups"),
+                ("Examens", "assessment:sessions"),
+                ("Acquis et diplômes", "awards:learners"),
+                prefix=True,
+            )
         elif self.teacher:
-            own = [_link("Mes groupes", reverse("teaching:groups"), path, prefix=True)]
+            own = links(("Mes groupes", "teaching:groups"), prefix=True)
         if not own:
             return public
         folded = {
@@ -83,3 +90,13 @@ class _LazyRoles:
 def _link(label: str, url: str, path: str, prefix: bool = False) -> dict:
     current = path.startswith(url) if prefix else path == url
     return {"label": label, "url": url, "current": current}
+
+
+def _reachable(name: str) -> str | None:
+    """The route's address, or None where a site (a test's URLconf) lacks it."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None

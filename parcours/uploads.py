@@ -180,6 +180,19 @@ def clean_upload(uploaded) -> CleanUpload:
         raise
 
 
+def check_name(uploaded) -> None:
+    """The cheap checks a form runs with its other fields (name, extension, size), so a
+    .docx is reported beside a bad date, not after it; `clean_upload` does them again
+    with the content."""
+    label = _label(uploaded.name or "")
+    declared = getattr(uploaded, "size", None)
+    if declared == 0:
+        raise _refused(label, "le fichier est vide.", "empty")
+    if declared is not None and declared > settings.UPLOAD_MAX_BYTES:
+        raise _too_large(label, settings.UPLOAD_MAX_BYTES)
+    _check_name(uploaded.name or "", label)
+
+
 def _clean(uploaded) -> CleanUpload:
     raw_name = uploaded.name or ""
     label = _label(raw_name)

@@ -148,6 +148,9 @@ def test_incomplete_notifies_the_list(deposited, reception, django_capture_on_co
     assert deposited.__class__.objects.get(pk=deposited.pk).status == Dossier.Status.INCOMPLETE
     body = mail.outbox[-1].body
     assert "CV illisible" in body and "Merci de compléter." in body
+    # Issue 14, item 12: the refused CV is listed once, with its reason, not also missing.
+    cv = [line for line in body.splitlines() if "CV" in line]
+    assert len(cv) == 1 and "Pièce refusée" in cv[0], cv
 
 
 def test_validation_needs_accepted_pieces_and_the_registration_fees(deposited, reception):

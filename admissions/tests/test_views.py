@@ -1,6 +1,7 @@
 """The pages of the pre-registration and of the reception, through the test client:
 each step, its French messages, the deadlines, the access rules and query counts."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -69,6 +70,28 @@ def test_every_step_saves_and_leads_to_the_next(client, started):
     }
     page = client.get(reverse("admissions:dossier", args=[started.pk])).content.decode()
     assert "Votre devis" in page and "200,00" in page  # FOAD unit, R-FEE-1
+
+
+def test_forms_say_what_is_asked_and_preselect_nothing(client, started):
+    """Issue 14, item 12: no "---------" radio answer, conditional fields not marked
+    optional but told when they are asked, the employer's signature not ticked for the
+    applicant, and a malformed date one error, not also "missing"."""
+    for slug in STEP_POSTS:
+        page = client.get(step_url(started, slug)).content.decode()
+        assert "---------" not in page, slug
+    situation = client.get(step_url(started, "situation")).content.decode()
+    label = re.search(r'<label for="id_job_seeker_since"[^>]*>(.*?)</label>', situation, re.S)[1]
+    assert "(Optionnel)" not in label and "À remplir si vous êtes demandeur(se)" in label
+    funding = client.get(step_url(started, "financement")).content.decode()
+    assert not re.search(r'name="employer_certificate_signed"[^>]*checked', funding)
+    response = client.post(
+        step_url(started, "situation"),
+        {"situation": "job_seeker", "job_seeker_category": "1", "job_seeker_since": "2016-02-30"},
+    )
+    summary = re.findall(
+        r"<li><a href=\"#id_(\w+)\">[^<]*</a> : ([^<]*)</li>", response.content.decode()
+    )
+    assert summary == [("job_seeker_since", "Saisissez une date valide.")]
 
 
 def test_going_back_a_step_saves_what_was_typed(client, started):

@@ -94,6 +94,32 @@ def test_a_learner_declares_a_period_with_its_attestation(client, learner):
     assert "1,5" in page  # 02/05 → 16/06: one month and a half
 
 
+def test_a_bad_date_and_a_docx_are_both_reported_and_the_file_asked_again(client, learner):
+    """Issue 14, item 12: every problem at once, and the page says to choose the file
+    again (a browser never keeps it); no radio answer is preselected."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(learner)
+    assert "---------" not in client.get(reverse("awards:add_period")).content.decode()
+    response = client.post(
+        reverse("awards:add_period"),
+        {
+            "kind": "experience",
+            "field": "information",
+            "organisation": "CCAS",
+            "position": "Accueil",
+            "starts_on": "2016-05-02",
+            "ends_on": "2016-02-30",
+            "document": SimpleUploadedFile("attestation.docx", b"PK\x03\x04 word"),
+        },
+    )
+    page = response.content.decode()
+    assert "Saisissez une date valide." in page
+    assert "« attestation.docx »" in page
+    assert "choisissez-le à nouveau" in page
+    assert not ExperiencePeriod.objects.exists()
+
+
 def test_a_bad_period_names_the_field(client, learner):
     client.force_login(learner)
     response = client.post(
