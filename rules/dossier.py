@@ -28,7 +28,7 @@ CONDITIONS = {
     "européenne",
     "foreign_national": "vous êtes de nationalité étrangère (hors Union européenne)",
     "declared_units_from_other_centres": "vous avez déclaré des UE obtenues dans d'autres centres",
-    "individual_funding": "vous financez vous-même votre formation",
+    "individual_funding": "votre formation n'est pas financée par un employeur ou un OPCA",
     "employer_funding": "votre employeur (ou un OPCA) finance votre formation",
     "employer_certificate_unsigned": "l'attestation de prise en charge n'est pas signée par "
     "l'employeur",

@@ -110,12 +110,12 @@ def _attendance(
     detail = ", ".join(f"{code} : {count}" for code, count in counts.items())
     if unit.period == "annual" and regulation.thresholds.attendance_annual_unit == "whole_year":
         ok = sum(counts.values()) >= needed
-        rule = f"{needed} présences au moins sur l'année pour une UE annuelle"
+        rule = f"il faut au moins {needed} présences sur l'année pour une UE annuelle"
     elif unit.period == "annual":
         ok = all(count >= needed for count in counts.values())
-        rule = f"{needed} présences au moins à chaque semestre pour une UE annuelle"
+        rule = f"il faut au moins {needed} présences à chaque semestre pour une UE annuelle"
     else:
         ok = counts[unit.period] >= needed
-        rule = f"{needed} présences au moins dans le semestre"
+        rule = f"il faut au moins {needed} présences dans le semestre"
     verdict = "condition remplie" if ok else "condition non remplie : examen refusé"
-    return ok, f"Présences à {unit.code} ({detail}) : il en faut {rule} — {verdict}."
+    return ok, f"Présences à {unit.code} ({detail}) : {rule} — {verdict}."

@@ -117,7 +117,7 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
     fees_reason = Reason(
         "R-REG-8",
         f"Passé ce délai, les frais d'inscription ({euros(kept)} : "
-        + (" et ".join(item.label.lower() for item in kept_items) or "aucun dans ce contrat")
+        + (" et ".join(lowered(item.label) for item in kept_items) or "aucun dans ce contrat")
         + ") ne sont jamais remboursés.",
     )
 
@@ -196,3 +196,8 @@ def _delivered(regulation: Regulation, request: CancellationRequest) -> tuple[De
     planned = (ends - starts).days + 1
     done = min(max((request.requested_on - starts).days, 0), planned)
     return Decimal(done) / Decimal(planned), f"{done} jours écoulés sur {planned}"
+
+
+def lowered(label: str) -> str:
+    """A label inside a sentence: its first letter lowered, acronyms kept (DIB)."""
+    return label[:1].lower() + label[1:]

@@ -258,12 +258,12 @@ def clashes(session: Session, starts_at: dt.datetime, minutes: int, room: Room |
     }
     if day not in days:
         if day in holidays:
-            why = f"férié ({holidays[day]})"
+            why = f"est férié ({holidays[day]})"
         elif day.isoweekday() not in teaching.weekdays:
-            why = "pas un jour de cours (du lundi au vendredi)"
+            why = "n'est pas un jour de cours (du lundi au vendredi)"
         else:
-            why = "hors des semaines de cours de l'UE (semestre, interruption)"
-        problems.append(f"Le {day:%d/%m/%Y} est {why} (R-CAL-1, R-CAL-2).")
+            why = "est hors des semaines de cours de l'UE (semestre, interruption)"
+        problems.append(f"Le {day:%d/%m/%Y} {why} (R-CAL-1, R-CAL-2).")
     if (
         local_start.time() < teaching.day_starts
         or local_end.date() != day

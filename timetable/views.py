@@ -198,10 +198,16 @@ def my_feed(request):
             services.revoke_feeds(request.user)
             messages.success(request, "Le lien d'agenda est révoqué : il ne donne plus rien.")
         else:
+            had_one = request.user.calendar_feeds.filter(revoked_at__isnull=True).exists()
             token = services.new_feed(request.user)
             # Only a hash is kept: the address is shown on the next page and never again.
             request.session["new_feed_token"] = token
-            messages.success(request, "Nouveau lien créé ; l'ancien ne fonctionne plus.")
+            messages.success(
+                request,
+                "Nouveau lien créé ; l'ancien ne fonctionne plus."
+                if had_one
+                else "Lien d'agenda créé.",
+            )
         return redirect("timetable:my_feed")
     token = request.session.pop("new_feed_token", None)
     live = request.user.calendar_feeds.filter(revoked_at__isnull=True).first()
