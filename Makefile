@@ -11,9 +11,11 @@ DEMO_YEAR ?= 2016-2017
 
 .PHONY: run test setup install migrate load lint lock clean
 
-# The task worker (e-mails) runs beside the development server and stops with it.
+# The task worker (e-mails) runs beside the development server and stops with it; links
+# in e-mails point at the address served (HOST), unless PARCOURS_SITE_URL says otherwise.
 run: setup
 	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
+	export PARCOURS_SITE_URL=$${PARCOURS_SITE_URL-http://$(HOST)}; \
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)

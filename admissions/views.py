@@ -40,6 +40,7 @@ from parcours.access import (
     is_direction,
     is_learner,
     is_staff_member,
+    is_teacher,
     learner_only,
     learner_or_staff,
     public,
@@ -107,11 +108,13 @@ def _crumbs(*links, current):
 @public
 @require_GET
 def home(request):
-    """Where signing in leads: learners to their space, staff to the dossiers, anyone
-    else to the catalogue."""
+    """Where signing in leads: learners to their space, staff to the dossiers, teachers
+    to their groups, anyone else to the catalogue."""
     if request.user.is_authenticated:
         if is_staff_member(request.user):
             return redirect("admissions:queue")
+        if is_teacher(request.user):
+            return redirect("teaching:groups")
         if is_learner(request.user):
             return redirect("admissions:space")
     return redirect("catalogue:home")

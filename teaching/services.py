@@ -131,13 +131,22 @@ def _group_of(session: Session) -> TeachingGroup:
     return group
 
 
-def _check_session_held(session: Session) -> None:
+def sheet_closed(session: Session) -> str:
+    """Why the session's attendance cannot be recorded now, or "" when it can."""
     if session.cancelled:
-        raise ValidationError("Cette séance est annulée : pas d'émargement.")
-    if timezone.localtime(session.starts_at, LOCAL).date() > clock.today():
-        raise ValidationError(
-            "Cette séance n'a pas encore eu lieu : l'émargement s'ouvre le jour même."
+        return "Cette séance est annulée : pas d'émargement."
+    day = timezone.localtime(session.starts_at, LOCAL).date()
+    if day > clock.today():
+        return (
+            f"Cette séance n'a pas encore eu lieu : l'émargement s'ouvre le jour même, "
+            f"le {day:%d/%m/%Y}."
         )
+    return ""
+
+
+def _check_session_held(session: Session) -> None:
+    if reason := sheet_closed(session):
+        raise ValidationError(reason)
 
 
 @transaction.atomic

@@ -190,6 +190,8 @@ def sheet(request, pk: int):
             "group": group,
             "rows": [{"member": m, "attendance": recorded.get(m.learner_id)} for m in members],
             "recorded": bool(recorded),
+            # A future or cancelled session shows its list, without boxes to tick.
+            "closed": services.sheet_closed(session),
             "staff": is_staff_member(request.user),
             "correction_form": CorrectionForm(members=members),
             "history": [{"row": h, "name": names.get(h.learner_id, "")} for h in history],

@@ -75,3 +75,15 @@ def test_the_interface_is_french_in_reunion_time():
     assert settings.LANGUAGE_CODE == "fr-fr"
     assert settings.TIME_ZONE == "Indian/Reunion"
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_make_run_links_e_mails_to_the_address_it_serves():
+    """Issue 14, item 16: with another HOST, e-mails pointed at 127.0.0.1:8000."""
+    plan = subprocess.run(
+        ["make", "-n", "run", "HOST=192.0.2.7:9000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "PARCOURS_SITE_URL=${PARCOURS_SITE_URL-http://192.0.2.7:9000}" in plan

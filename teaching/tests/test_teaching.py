@@ -242,6 +242,26 @@ def test_sessions_held_count_the_learners_own_centre_or_its_distance_sessions(
     assert f"à distance — {online} séance" in page
 
 
+def test_a_future_session_shows_its_list_without_boxes_to_tick(client, ast004, class_of, teacher):
+    """Issue 14, item 16: the sheet of a session still to come offered checkboxes and
+    refused only after saving."""
+    later = (
+        services.group_sessions(ast004)
+        .filter(
+            starts_at__gte=dt.datetime.combine(LATER + dt.timedelta(days=1), dt.time.min, LOCAL)
+        )
+        .first()
+    )
+    client.force_login(teacher)
+    page = client.get(f"/enseignement/seances/{later.pk}/emargement/").content.decode()
+    assert "l&#x27;émargement s&#x27;ouvre le jour même" in page
+    assert 'type="checkbox" name="present"' not in page
+    assert "Enregistrer l&#x27;émargement" not in page
+    today = held(ast004, 1)[0]
+    page = client.get(f"/enseignement/seances/{today.pk}/emargement/").content.decode()
+    assert 'type="checkbox" name="present"' in page
+
+
 def test_staff_assign_teachers_and_correct_with_a_reason(
     client, ast004, class_of, reception, teacher, other_teacher
 ):
