@@ -12,4 +12,5 @@ urlpatterns = [
     path("tarifs/", views.fees, name="fees"),
     path("centres/", views.centres, name="centres"),
     path("inscription/", views.how_to_register, name="register"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
 ]

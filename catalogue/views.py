@@ -4,6 +4,7 @@ runs a fixed number of SQL queries whatever the catalogue's size (tests count th
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from catalogue.accessibility import statement as accessibility_statement
 from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
 from catalogue.presenters import (
     WEEKDAY_NAMES,
@@ -144,5 +145,19 @@ def how_to_register(request):
             "year": year,
             "regulation": regulation,
             "breadcrumb_data": _crumbs("S'inscrire"),
+        },
+    )
+
+
+@public
+def accessibility(request):
+    """The accessibility statement, in the RGAA's model (issue 14, item 18)."""
+    return render(
+        request,
+        "catalogue/accessibility.html",
+        {
+            "statement": accessibility_statement(),
+            "centre": Centre.objects.regional(),
+            "breadcrumb_data": _crumbs("Accessibilité"),
         },
     )

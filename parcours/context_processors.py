@@ -8,7 +8,17 @@ def site(request):
         "site_title": settings.SITE_TITLE,
         "csp_nonce": getattr(request, "csp_nonce", ""),
         "nav_roles": _LazyRoles(request),
+        "accessibility_status": _LazyStatus(),
     }
+
+
+class _LazyStatus:
+    """The footer's compliance status, read from the statement only when shown."""
+
+    def __str__(self) -> str:
+        from catalogue.accessibility import statement
+
+        return statement().status
 
 
 class _LazyRoles:

@@ -22,7 +22,11 @@ def render_pdf(template: str, context: dict) -> bytes:
         context = {**context, "centre": Centre.objects.regional()}
     html = render_to_string(template, context)
     # base_url lets the template name static files by path; nothing is fetched remotely.
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # PDF/UA: tagged (headings, tables, reading order), with its language and title, so
+    # that a screen reader reads the document (the accessibility statement says so).
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:

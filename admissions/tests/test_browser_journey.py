@@ -18,7 +18,7 @@ from django.core import mail
 from PIL import Image
 
 from accounts.roles import ROLES
-from parcours.tests.browser import screenshots
+from parcours.tests.browser import assert_error_in_view, screenshots
 from parcours.tests.files import MINIMAL_PDF
 
 pytestmark = pytest.mark.browser
@@ -92,6 +92,7 @@ def test_the_admissions_journey(browser, site, django_user_model):
     continue_.click()
     assert page.get_by_text("5 chiffres, par exemple 97420").first.is_visible()
     assert page.input_value("#id_address") == "12 rue des Flamboyants"  # nothing lost
+    assert_error_in_view(page)  # RGAA 11.10: the summary is focused, in view
     shot(page, "04-coordonnees-erreur")
     page.fill("#id_postcode", "97420")
     continue_.click()
@@ -144,6 +145,15 @@ def test_the_admissions_journey(browser, site, django_user_model):
         )
         page.locator(f"#piece-{code} button[type=submit]").last.click()
         page.wait_for_load_state()
+    # A refused file on this long page: the error comes back in view, focused.
+    page.set_input_files(
+        "#id_photos-file",
+        {"name": "photo.docx", "mimeType": "application/msword", "buffer": b"PK\x03\x04"},
+    )
+    page.locator("#piece-photos button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert_error_in_view(page)
+    shot(page, "07b-piece-refusee")
     page.set_input_files(
         "#id_photos-file",
         {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": photo((120, 120, 120))},
@@ -198,6 +208,10 @@ def test_the_admissions_journey(browser, site, django_user_model):
     assert accept.count() == 0
     staff.select_option("#id_method", "cheque")
     staff.fill("#id_amount", "118,00")
+    staff.get_by_role("button", name="Enregistrer le paiement").click()  # no cheque number
+    staff.wait_for_load_state()
+    assert_error_in_view(staff)
+    shot(staff, "13b-accueil-paiement-sans-numero")
     staff.fill("#id_cheque_number", "0001234")
     staff.get_by_role("button", name="Enregistrer le paiement").click()
     assert "Paiement enregistré" in staff.inner_text("main")

@@ -1,6 +1,7 @@
 """The public site (R-CAT-7, R-CAL-1..4, R-FEE-1..4, R-CTR-1, R-REG-1..4): French pages
 from the loaded data, a fixed number of SQL queries whatever the catalogue's size."""
 
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
@@ -19,6 +20,7 @@ PAGES = [
     ("catalogue:fees", [], "Droit d&#x27;inscription forfaitaire (DIB)"),
     ("catalogue:centres", [], "du lundi au jeudi de 8h15 à 12h30"),
     ("catalogue:register", [], "La photocopie du titre de séjour"),
+    ("catalogue:accessibility", [], "Voies de recours"),
 ]
 
 # Queries per page, whatever the number of programmes and units (tested below).
@@ -31,6 +33,7 @@ QUERIES = {
     "catalogue:fees": 3,
     "catalogue:centres": 1,
     "catalogue:register": 1,
+    "catalogue:accessibility": 1,  # the regional centre, for the contact
 }
 
 
@@ -180,3 +183,53 @@ def test_pages_carry_a_content_security_policy(client, catalogue):
     response = client.get(reverse("catalogue:home"))
     assert "script-src 'self' 'nonce-" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# --- the accessibility statement (issue 14, item 18) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rate, status",
+    [
+        (None, "non conforme"),
+        (Decimal("49.9"), "non conforme"),
+        (Decimal(50), "partiellement conforme"),
+        (Decimal("99.5"), "partiellement conforme"),
+        (Decimal(100), "totalement conforme"),
+    ],
+)
+def test_the_compliance_status_follows_the_rgaa_levels(rate, status):
+    from catalogue.accessibility import compliance_status
+
+    assert compliance_status(rate) == status
+
+
+def test_the_statement_follows_the_rgaa_model_and_the_footer_links_to_it(client, catalogue):
+    page = client.get("/accessibilite/").content.decode()
+    for section in (
+        "État de conformité",
+        "Contenus non accessibles",
+        "Retour d'information et contact",
+        "Voies de recours",
+        "Défenseur des droits",
+    ):
+        assert section in page, section
+    # no audit yet: "non conforme", whatever the automated tests say
+    assert "Parcours est non conforme</strong>" in page
+    home = client.get("/").content.decode()
+    assert (
+        '<a class="fr-footer__bottom-link" href="/accessibilite/">Accessibilité : non conforme</a>'
+        in home
+    )
+
+
+def test_pdf_documents_are_tagged_for_screen_readers(db):
+    import io
+
+    from pypdf import PdfReader
+
+    from parcours.pdf import render_pdf
+
+    document = render_pdf("admissions/pdf/_base.html", {})
+    root = PdfReader(io.BytesIO(document)).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "fr"

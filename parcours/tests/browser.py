@@ -106,9 +106,11 @@ def assert_error_in_view(page) -> None:
         """() => {
             const summary = document.querySelector("[data-error-summary]");
             if (!summary) return "absent";
-            if (document.activeElement !== summary) return "not focused";
+            if (document.activeElement !== summary) return "sans le focus";
             const box = summary.getBoundingClientRect();
-            return box.top >= 0 && box.top < window.innerHeight ? "ok" : "out of view";
+            return box.top > -1 && box.top < window.innerHeight
+                ? "ok"
+                : `hors de vue (haut à ${Math.round(box.top)} px, fenêtre de ${window.innerHeight} px)`;
         }"""
     )
     assert state == "ok", f"résumé des erreurs : {state} ({page.url})"
