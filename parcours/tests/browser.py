@@ -110,7 +110,8 @@ def assert_error_in_view(page) -> None:
             const box = summary.getBoundingClientRect();
             return box.top > -1 && box.top < window.innerHeight
                 ? "ok"
-                : `hors de vue (haut à ${Math.round(box.top)} px, fenêtre de ${window.innerHeight} px)`;
+                : `hors de vue (haut à ${Math.round(box.top)} px, ` +
+                  `fenêtre de ${window.innerHeight} px)`;
         }"""
     )
     assert state == "ok", f"résumé des erreurs : {state} ({page.url})"
