@@ -196,25 +196,3 @@ def test_without_the_proxy_a_forwarded_for_header_is_ignored(client, user):
 
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
     assert from_address(client, EMAIL, PASSWORD, "198.51.100.7").status_code == 429
-
-
-@pytest.mark.parametrize(
-    "role, page",
-    [
-        ("learner", "admissions:space"),
-        ("teacher", "teaching:groups"),
-        ("reception", "admissions:queue"),
-        ("direction", "admissions:queue"),
-    ],
-)
-def test_signing_in_leads_each_role_to_its_own_page(client, django_user_model, role, page):
-    """Issue 14, item 16: a teacher landed on the public home."""
-    from admissions.tests.conftest import make_user
-
-    make_user(django_user_model, f"{role}@example.re", role)
-    response = client.post(
-        reverse("accounts:login"),
-        {"username": f"{role}@example.re", "password": "motdepasse-solide-42"},
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == reverse(page)

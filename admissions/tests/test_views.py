@@ -582,8 +582,9 @@ def test_signing_in_leads_each_role_to_its_page(client, learner, reception, djan
     assert client.get(url).url == reverse("admissions:space")
     client.force_login(reception)
     assert client.get(url).url == reverse("admissions:queue")
+    # a teacher to their groups (issue 14, item 16: they landed on the public home)
     client.force_login(make_user(django_user_model, "prof@example.re", "teacher"))
-    assert client.get(url).url == reverse("catalogue:home")
+    assert client.get(url).url == reverse("teaching:groups")
     client.logout()
     assert client.get(url).url == reverse("catalogue:home")
 
