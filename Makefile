@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 DEMO_TODAY ?= 2016-09-01
 DEMO_YEAR ?= 2016-2017
 
-.PHONY: run test setup install migrate load lint lock clean
+.PHONY: run serve test setup install migrate load lint lock clean
 
 # The task worker (e-mails) runs beside the development server and stops with it; links
 # in e-mails point at the address served (HOST), unless PARCOURS_SITE_URL says otherwise.
@@ -19,6 +19,22 @@ run: setup
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
+
+# The production profile on this machine: DEBUG=0, gunicorn (gunicorn.conf.py) and the
+# task worker, against DATABASE_URL (else the SQLite file of `make run`). Plain HTTP on the
+# loopback, so secure cookies and the HTTPS redirect are off here; in production the TLS
+# proxy is in front (docs/deploy.md). A secret key is made once under var/.
+serve: setup
+	test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	export DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0; \
+	export SECRET_KEY=$${SECRET_KEY-$$(cat var/secret_key)}; \
+	export ALLOWED_HOSTS=$${ALLOWED_HOSTS-127.0.0.1,localhost}; \
+	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
+	export PARCOURS_SITE_URL=$${PARCOURS_SITE_URL-http://$(HOST)}; \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST)
 
 # Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts,
 # the year's published planning, its teaching groups and exam sessions.

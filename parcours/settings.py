@@ -110,6 +110,8 @@ TASKS = {
     }
 }
 MAIL_ATTEMPTS = env_int("PARCOURS_MAIL_ATTEMPTS", 5)
+# /sante/ reports the worker late when a due job waits longer than this.
+HEALTH_WORKER_LAG_SECONDS = env_int("HEALTH_WORKER_LAG_SECONDS", 300)
 MAIL_RETRY_MINUTES = env_int("PARCOURS_MAIL_RETRY_MINUTES", 5)
 
 # --- Database: SQLite (WAL) embedded by default, PostgreSQL through DATABASE_URL --------
@@ -120,6 +122,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Set for web requests by gunicorn.conf.py: a runaway query ends, the worker's
+    # long jobs are not cut.
+    statement_timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+    if statement_timeout:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={statement_timeout}"
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -244,8 +254,10 @@ PARCOURS_STAFF_SESSION_SECONDS = env_int("PARCOURS_STAFF_SESSION_HOURS", 9) * 36
 PARCOURS_LEARNER_SESSION_SECONDS = env_int("PARCOURS_LEARNER_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = max(PARCOURS_STAFF_SESSION_SECONDS, PARCOURS_LEARNER_SESSION_SECONDS)
 CSRF_FAILURE_VIEW = "parcours.errors.csrf_failure"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies in production; `make serve` tries the production profile over plain
+# HTTP on the loopback and turns them off (SECURE_COOKIES=0), as SECURE_SSL_REDIRECT.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

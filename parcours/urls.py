@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parcours.health import health
+
 urlpatterns = [
     path("", include("catalogue.urls")),
     path("compte/", include("accounts.urls")),
@@ -10,4 +12,5 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("awards.urls")),
     path("admin/", admin.site.urls),
+    path("sante/", health, name="health"),
 ]
