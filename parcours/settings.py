@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "parcours",
     "accounts",
     "catalogue",
     "admissions",
@@ -233,6 +234,9 @@ PARCOURS_TODAY = env_str("PARCOURS_TODAY", "")
 # --- Uploaded documents (security guide, "Uploads") ---------------------------------
 # Outside any public URL: files are served only through views that check access.
 PRIVATE_MEDIA_ROOT = Path(env_str("PARCOURS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# `manage.py backup` writes its archives here and keeps the newest BACKUP_KEEP.
+BACKUP_DIR = Path(env_str("PARCOURS_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("PARCOURS_BACKUP_KEEP", 14)
 UPLOAD_MAX_BYTES = env_int("PARCOURS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_ITEM = env_int("PARCOURS_UPLOAD_MAX_FILES_PER_ITEM", 3)
 # An A4 page scanned at 400 dpi is 15.6 million pixels; a 16-bit PNG counts twice.

@@ -28,7 +28,15 @@ def _timer_commands() -> set[str]:
 
 
 def test_scheduled_jobs_are_declared_once_for_both_platforms():
-    assert _cron_commands() == _timer_commands() == {"send_result_notices", "purge_documents"}
+    assert (
+        _cron_commands()
+        == _timer_commands()
+        == {
+            "send_result_notices",
+            "purge_documents",
+            "backup",
+        }
+    )
 
 
 def test_every_scheduled_job_is_a_command_whose_help_states_its_rule():
