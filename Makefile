@@ -32,6 +32,7 @@ serve: setup
 	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
 	export PARCOURS_SITE_URL=$${PARCOURS_SITE_URL-http://$(HOST)}; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
+	$(BIN)/python manage.py reclaim_tasks; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST)

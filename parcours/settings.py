@@ -111,6 +111,9 @@ TASKS = {
     }
 }
 MAIL_ATTEMPTS = env_int("PARCOURS_MAIL_ATTEMPTS", 5)
+# A job still "running" after this long lost its worker (killed): `reclaim_tasks`, run
+# when the worker starts, puts it back in the queue. Longer than any job takes.
+PARCOURS_TASK_RECLAIM_MINUTES = env_int("PARCOURS_TASK_RECLAIM_MINUTES", 30)
 # /sante/ reports the worker late when a due job waits longer than this.
 HEALTH_WORKER_LAG_SECONDS = env_int("HEALTH_WORKER_LAG_SECONDS", 300)
 MAIL_RETRY_MINUTES = env_int("PARCOURS_MAIL_RETRY_MINUTES", 5)

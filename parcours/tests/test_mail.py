@@ -93,3 +93,41 @@ def test_the_dossier_mails_keep_their_apostrophes(catalogue):
 
 def test_the_task_is_registered_for_the_worker():
     assert send_queued_mail.module_path == "parcours.mail.send_queued_mail"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_was_killed_is_taken_again_and_done_once(database_queue, settings):
+    """Issue 15, item 2: django-tasks-db leaves a killed worker's job RUNNING for ever;
+    `reclaim_tasks` (run as the worker starts) puts it back, the next worker sends it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.PARCOURS_TASK_RECLAIM_MINUTES = 30
+    with transaction.atomic():
+        queue_mail("Dossier déposé", "Bonjour", "lea@example.re")
+    job = database_queue.objects.get()
+    job.claim("travailleur-tue")  # as the worker does, then it is killed
+    database_queue.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    run_worker()
+    # not taken while it reads "running"
+    assert mail.outbox == [] and database_queue.objects.get(pk=job.pk).status == "RUNNING"
+
+    call_command("reclaim_tasks", verbosity=0)
+    call_command("reclaim_tasks", verbosity=0)  # twice: no harm
+    run_worker()
+
+    assert [m.to for m in mail.outbox] == [["lea@example.re"]]
+    assert database_queue.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_running_for_less_than_the_limit_is_left_to_its_worker(database_queue, settings):
+    settings.PARCOURS_TASK_RECLAIM_MINUTES = 30
+    with transaction.atomic():
+        queue_mail("Dossier déposé", "Bonjour", "lea@example.re")
+    database_queue.objects.get().claim("travailleur-vivant")
+    call_command("reclaim_tasks", verbosity=0)
+    assert database_queue.objects.get().status == "RUNNING"
