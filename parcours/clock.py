@@ -4,10 +4,10 @@ juries and every date a page shows or a row stores.
 Production leaves `PARCOURS_TODAY` empty and gets the real date in the centre's time
 zone. The demo and the tests pin it inside the brochure's academic year (2016-2017),
 so that its registration windows are open; `now()` is then that day at the real time
-of day, so that events of one day keep their order; history rows are dated by it too
-(parcours/history.py). Sign-in lifetimes, lockouts, the purge of stray files and the
-task queue's scheduling keep the system clock: they measure real time. In production the
-two clocks are one.
+of day, so that events of one day keep their order. The audit trail (history rows, sign-ins,
+lockouts), the purge of stray files and the task queue's scheduling keep the system
+clock: they record when something really happened, in order even when a demo changes
+its pinned day, or measure real time. In production the two clocks are one.
 """
 
 import datetime as dt

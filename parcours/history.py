@@ -36,12 +36,3 @@ def changes(previous, current, skipped: set[str]) -> str:
         choices = dict(field.choices or ())
         parts.append(f"{field.verbose_name} : {_shown(before, choices)} → {_shown(after, choices)}")
     return " ; ".join(parts)
-
-
-def date_on_the_business_clock(sender, instance, history_instance, **kwargs) -> None:
-    """A history row is dated by the business clock, so the demo's pages do not show a
-    2026 change beside a 2016 deposit; in production both clocks are the same."""
-    from parcours import clock
-
-    if not hasattr(instance, "_history_date"):
-        history_instance.history_date = clock.now()

@@ -200,7 +200,7 @@ def _save_generated(year, centre, problem, solution) -> Generated:
     for _, same in groupby(sessions, key=lambda s: (s.unit.code, s.kind)):
         for number, session in enumerate(same, start=1):
             session.number = number
-    bulk_create_with_history(sessions, Session, batch_size=500, default_date=clock.now())
+    bulk_create_with_history(sessions, Session, batch_size=500)
     planning.generated_at = clock.now()
     planning.solver_status = solution.status
     planning.solver_seconds = Decimal(f"{solution.seconds:.2f}")
