@@ -1,8 +1,9 @@
 """The accessibility statement's data and its compliance status (RGAA 4.1 model).
 
-The RGAA's three levels: "totalement conforme" when an audit finds every applicable
-criterion met, "partiellement conforme" from half of them, "non conforme" below, or when
-no audit was made. Automated tests do not make an audit: they are listed, not counted.
+The RGAA's three levels (their thresholds in data/accessibility.toml): "totalement
+conforme" when an audit finds every applicable criterion met, "partiellement conforme"
+from half of them, "non conforme" below, or when no audit was made. Automated tests do
+not make an audit: they are listed, not counted.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-FULL = Decimal(100)
-HALF = Decimal(50)
-
 
 @dataclass(frozen=True)
 class Statement:
@@ -28,16 +26,21 @@ class Statement:
     audit_on: dt.date | None
     automated: tuple[str, ...]
     not_accessible: tuple[str, ...]
+    partial_from: Decimal
+    total_from: Decimal
 
     @property
     def status(self) -> str:
-        return compliance_status(self.audit_rate)
+        return compliance_status(self.audit_rate, self.partial_from, self.total_from)
 
 
-def compliance_status(audit_rate: Decimal | None) -> str:
-    if audit_rate is None or audit_rate < HALF:
+def compliance_status(
+    audit_rate: Decimal | None, partial_from: Decimal, total_from: Decimal
+) -> str:
+    """The RGAA level of an audit's rate; without an audit, "non conforme"."""
+    if audit_rate is None or audit_rate < partial_from:
         return "non conforme"
-    if audit_rate < FULL:
+    if audit_rate < total_from:
         return "partiellement conforme"
     return "totalement conforme"
 
@@ -59,4 +62,6 @@ def _read(path: Path) -> Statement:
         audit_on=data.get("audit_on"),
         automated=tuple(data.get("automated", ())),
         not_accessible=tuple(data.get("not_accessible", ())),
+        partial_from=Decimal(str(data["levels"]["partial_from"])),
+        total_from=Decimal(str(data["levels"]["total_from"])),
     )

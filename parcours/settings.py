@@ -237,7 +237,8 @@ PARCOURS_TODAY = env_str("PARCOURS_TODAY", "")
 # --- Uploaded documents (security guide, "Uploads") ---------------------------------
 # Outside any public URL: files are served only through views that check access.
 PRIVATE_MEDIA_ROOT = Path(env_str("PARCOURS_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
-# `manage.py backup` writes its archives here and keeps the newest BACKUP_KEEP.
+# `manage.py backup` writes its archives here and keeps the newest BACKUP_KEEP: data
+# erased or purged lingers in backups for at most that many nights (R-ORG-6).
 BACKUP_DIR = Path(env_str("PARCOURS_BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_KEEP = env_int("PARCOURS_BACKUP_KEEP", 14)
 UPLOAD_MAX_BYTES = env_int("PARCOURS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

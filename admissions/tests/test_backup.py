@@ -106,7 +106,19 @@ def test_a_tampered_archive_is_refused(deposited, tmp_path, empty_database):
 
 
 def test_old_archives_beyond_the_retention_are_removed(db, tmp_path, settings):
+    """R-ORG-6: purged personal data lingers in backups for BACKUP_KEEP nights at most."""
     settings.BACKUP_KEEP = 2
     made = [backup.create_backup(tmp_path) for _ in range(3)]
     assert sorted(tmp_path.glob("parcours-*.tar")) == made[1:]
     assert os.path.exists(made[2])
+
+
+def test_a_missing_or_broken_archive_is_refused_in_french(db, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Restauration refusée"):
+        call_command("restore", str(tmp_path / "absente.tar"), fichiers=str(tmp_path / "f"))
+    broken = tmp_path / "tronquee.tar"
+    broken.write_bytes(b"pas une archive")
+    with pytest.raises(CommandError, match="Restauration refusée"):
+        call_command("restore", str(broken), fichiers=str(tmp_path / "f"))

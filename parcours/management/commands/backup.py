@@ -18,4 +18,6 @@ class Command(BaseCommand):
             archive = backup.create_backup(options["dossier"])
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"Sauvegarde impossible : {error.strerror or error}.") from None
         self.stdout.write(f"Archive écrite : {archive}")

@@ -1,4 +1,5 @@
 import os
+import tarfile
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +31,8 @@ class Command(BaseCommand):
             restored = backup.restore(
                 options["archive"], url, options["fichiers"] or settings.PRIVATE_MEDIA_ROOT
             )
-        except (backup.BackupError, OSError, KeyError) as error:
+        except (backup.BackupError, OSError, KeyError, ValueError, tarfile.TarError) as error:
+            # A missing or truncated archive, a manifest without a key: said, not a trace.
             raise CommandError(f"Restauration refusée : {error}") from None
         self.stdout.write(
             f"Restauré et vérifié : {restored.tables} tables, {restored.rows} lignes, "
