@@ -11,12 +11,12 @@ DEMO_YEAR ?= 2016-2017
 
 .PHONY: run serve test setup install migrate load lint lock clean
 
-# The task worker (e-mails) runs beside the development server and stops with it; links
+# The task worker (e-mails, long jobs) runs beside the development server and stops with it; links
 # in e-mails point at the address served (HOST), unless PARCOURS_SITE_URL says otherwise.
 run: setup
 	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
 	export PARCOURS_SITE_URL=$${PARCOURS_SITE_URL-http://$(HOST)}; \
-	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	$(BIN)/python manage.py worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
@@ -32,8 +32,7 @@ serve: setup
 	export PARCOURS_TODAY=$${PARCOURS_TODAY-$(DEMO_TODAY)}; \
 	export PARCOURS_SITE_URL=$${PARCOURS_SITE_URL-http://$(HOST)}; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
-	$(BIN)/python manage.py reclaim_tasks; \
-	$(BIN)/python manage.py db_worker & worker=$$!; \
+	$(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST)
 

@@ -520,6 +520,28 @@ class Statistics:
 BANDS = ((0, 5), (5, 10), (10, 15), (15, 20))
 
 
+def jury_record_context(jury: Jury) -> dict:
+    """What the procès-verbal of a decided jury shows: every mark, validated or not
+    against the year's pass mark (R-EXA-4), and the statistics."""
+    session, unit = jury.session, jury.unit
+    marks = list(
+        Mark.objects.filter(session=session, unit=unit)
+        .select_related("dossier")
+        .order_by("dossier__last_name", "dossier__first_name")
+    )
+    regulation = session.year.regulation
+    for mark in marks:
+        mark.validated = validates(regulation, mark.value)
+    return {
+        "session": session,
+        "unit": unit,
+        "jury": jury,
+        "marks": marks,
+        "pass_mark": regulation.thresholds.pass_mark,
+        "stats": statistics(marks, regulation),
+    }
+
+
 def statistics(marks: list[Mark], regulation: Regulation) -> Statistics:
     return statistics_of([m.value for m in marks], regulation)
 

@@ -6,6 +6,11 @@ app_name = "assessment"
 urlpatterns = [
     path("accueil/examens/", views.sessions, name="sessions"),
     path("accueil/examens/creer/", views.create_sessions, name="create_sessions"),
+    path(
+        "accueil/examens/<int:pk>/proces-verbaux/",
+        views.session_jury_records,
+        name="session_jury_records",
+    ),
     path("accueil/examens/<int:pk>/ue/<slug:code>/", views.unit_exam, name="unit_exam"),
     path("accueil/examens/<int:pk>/ue/<slug:code>/jury/", views.jury_action, name="jury_action"),
     path("accueil/examens/<int:pk>/ue/<slug:code>/pv.pdf", views.jury_record, name="jury_record"),

@@ -36,6 +36,8 @@ from parcours.access import (
     staff_only,
     teacher_or_staff_only,
 )
+from parcours.job_views import panel_context, start_and_tell
+from parcours.models import Job
 from parcours.pdf import pdf_response
 from rules.ledger import validates
 from teaching.models import TeachingGroup
@@ -70,12 +72,18 @@ def sessions(request):
                         {"unit": u, "convoked": convoked.get(u.pk, 0), "jury": juries.get(u.pk)}
                         for u in units
                     ],
+                    "decided": sum(1 for j in juries.values() if j.status == Jury.Status.DECIDED),
                 }
             )
     return render(
         request,
         "assessment/sessions.html",
-        {"year": year, "rows": rows, "breadcrumb_data": {"links": [], "current": "Examens"}},
+        {
+            "year": year,
+            "rows": rows,
+            "breadcrumb_data": {"links": [], "current": "Examens"},
+            **panel_context(Job.Kind.JURY_RECORDS),
+        },
     )
 
 
@@ -170,26 +178,28 @@ def jury_record(request, pk: int, code: str):
     """The procès-verbal of the jury, once it has decided."""
     session, unit = _session_unit(pk, code)
     jury = get_object_or_404(Jury, session=session, unit=unit, status=Jury.Status.DECIDED)
-    marks = list(
-        Mark.objects.filter(session=session, unit=unit)
-        .select_related("dossier")
-        .order_by("dossier__last_name", "dossier__first_name")
-    )
-    regulation = session.year.regulation
-    for m in marks:
-        m.validated = validates(regulation, m.value)
     return pdf_response(
         "assessment/pdf/jury_record.html",
-        {
-            "session": session,
-            "unit": unit,
-            "jury": jury,
-            "marks": marks,
-            "pass_mark": regulation.thresholds.pass_mark,
-            "stats": services.statistics(marks, regulation),
-        },
+        services.jury_record_context(jury),
         f"pv-{unit.code}-session{session.number}-{session.year.code}.pdf",
     )
+
+
+@staff_only
+@require_POST
+def session_jury_records(request, pk: int):
+    """Every PV of the session in one PDF, made by the worker (one WeasyPrint render per
+    UE: seconds for a whole session)."""
+    session = get_object_or_404(ExamSession.objects.select_related("year"), pk=pk)
+    start_and_tell(
+        request,
+        Job.Kind.JURY_RECORDS,
+        key=f"jury_records:{session.pk}",
+        title=f"Procès-verbaux — {session}",
+        params={"session": session.pk},
+        started="Assemblage des procès-verbaux lancé",
+    )
+    return redirect("assessment:sessions")
 
 
 # --- marks entry (teachers and staff) ---------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/<int:pk>.pdf", views.document_pdf, name="document_pdf"),
     path("justificatifs/<int:pk>/", views.evidence, name="evidence"),
     path("accueil/apprenants/", views.learners, name="learners"),
+    path("accueil/apprenants/registre/", views.sync_credits, name="sync_credits"),
     path("accueil/apprenants/<int:pk>/", views.learner, name="learner"),
     path("accueil/apprenants/<int:pk>/acquis/", views.add_credit, name="add_credit"),
     path(

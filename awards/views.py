@@ -39,6 +39,8 @@ from parcours.access import (
     restricted_to,
     staff_only,
 )
+from parcours.job_views import panel_context, start_and_tell
+from parcours.models import Job
 from parcours.pdf import pdf_response
 from teaching.services import FOLLOWING, current_year
 
@@ -212,8 +214,24 @@ def learners(request):
             "cases": ValidationCase.objects.exclude(
                 status=ValidationCase.Status.DECIDED
             ).select_related("learner", "programme")[:100],
+            **panel_context(Job.Kind.SYNC_CREDITS),
         },
     )
+
+
+@direction_only
+@require_POST
+def sync_credits(request):
+    """The ledger's backfill from every decided jury, run by the worker."""
+    start_and_tell(
+        request,
+        Job.Kind.SYNC_CREDITS,
+        key="sync_credits",
+        title="Inscription au registre des UE validées par les jurys",
+        params={},
+        started="Inscription au registre lancée",
+    )
+    return redirect("awards:learners")
 
 
 def _learners():

@@ -1,10 +1,11 @@
 """/sante/: what the load balancer and the monitoring ask — is the database answering,
 is the task worker keeping up — with counts only, never personal data.
 
-The worker is judged by its queue: a job due for longer than HEALTH_WORKER_LAG_SECONDS
-and not started means no worker is taking jobs (an idle worker with an empty queue is
-healthy). The answer is 200 when all is well, 503 otherwise, so a balancer can act on
-the status alone.
+The worker is judged twice: by its heartbeat (`manage.py worker` writes one every
+WORKER_BEAT_SECONDS; none fresher than WORKER_DEAD_SECONDS means no worker runs), and
+by its queue (a job due for longer than HEALTH_WORKER_LAG_SECONDS and not started means
+the workers do not keep up). The answer is 200 when all is well, 503 otherwise, so a
+balancer can act on the status alone.
 """
 
 from __future__ import annotations
@@ -53,13 +54,24 @@ def _queue() -> dict:
 @never_cache
 @require_GET
 def health(request):
+    from parcours.worker import live_workers
+
     database = _database()
     queue = _queue() if database else None
-    worker = bool(queue) and queue["en_retard"] == 0
+    workers = len(live_workers()) if database else 0
+    if not database:
+        worker = "inconnu"
+    elif not workers:
+        worker = "arrêté"
+    elif queue["en_retard"]:
+        worker = "en retard"
+    else:
+        worker = "ok"
     body = {
-        "statut": "ok" if database and worker else "dégradé",
+        "statut": "ok" if database and worker == "ok" else "dégradé",
         "base_de_donnees": "ok" if database else "injoignable",
         "travaux": queue,
-        "travailleur": "ok" if worker else ("inconnu" if not database else "en retard"),
+        "travailleur": worker,
+        "travailleurs_actifs": workers,
     }
     return JsonResponse(body, status=200 if body["statut"] == "ok" else 503)

@@ -33,16 +33,17 @@ def render_text(template: str, context: dict) -> str:
 
 
 def queue_mail(subject: str, body: str, recipient: str) -> None:
-    _enqueue_with_the_change(send_queued_mail, " ".join(subject.split()), body, recipient, 1)
+    enqueue_with_the_change(send_queued_mail, " ".join(subject.split()), body, recipient, 1)
 
 
-def _enqueue_with_the_change(mail_task, *args) -> None:
+def enqueue_with_the_change(queued_task, *args) -> None:
+    """Enqueue a task so that it exists exactly when the current change commits."""
     from django_tasks_db import DatabaseBackend
 
-    if isinstance(mail_task.get_backend(), DatabaseBackend):
-        mail_task.enqueue(*args)  # its row commits (or rolls back) with the change
+    if isinstance(queued_task.get_backend(), DatabaseBackend):
+        queued_task.enqueue(*args)  # its row commits (or rolls back) with the change
     else:
-        transaction.on_commit(partial(mail_task.enqueue, *args))
+        transaction.on_commit(partial(queued_task.enqueue, *args))
 
 
 @task()

@@ -35,3 +35,26 @@ def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def render_pdf_batch(template: str, contexts: list[dict]) -> bytes:
+    """One PDF of several documents (the PVs of a whole session…), each starting on its
+    own page, rendered with the same letterhead rule as `render_pdf`."""
+    import weasyprint
+
+    from catalogue.models import Centre
+
+    if not contexts:
+        raise ValueError("Aucun document à assembler.")
+    regional = Centre.objects.regional()
+    documents = [
+        weasyprint.HTML(
+            string=render_to_string(
+                template, {**context, "centre": context.get("centre") or regional}
+            ),
+            base_url=str(settings.BASE_DIR),
+        ).render()
+        for context in contexts
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(pdf_variant="pdf/ua-1")

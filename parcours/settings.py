@@ -104,15 +104,23 @@ TEMPLATES = [
 ]
 
 # --- Background work: django-tasks with its database backend (no broker to run); the
-# worker is `manage.py db_worker`. E-mails go through it (parcours/mail.py).
+# worker is `manage.py worker` (db_worker with a heartbeat). E-mails (parcours/mail.py)
+# and the long jobs staff start (parcours/jobs.py) go through it.
 TASKS = {
     "default": {
         "BACKEND": env_str("PARCOURS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 MAIL_ATTEMPTS = env_int("PARCOURS_MAIL_ATTEMPTS", 5)
-# A job still "running" after this long lost its worker (killed): `reclaim_tasks`, run
-# when the worker starts, puts it back in the queue. Longer than any job takes.
+JOB_ATTEMPTS = env_int("PARCOURS_JOB_ATTEMPTS", 3)
+JOB_RETRY_MINUTES = env_int("PARCOURS_JOB_RETRY_MINUTES", 2)
+# Each worker writes its heartbeat this often; one silent for WORKER_DEAD_SECONDS is gone
+# (killed, its machine down): /sante/ says so, and `reclaim_tasks` puts the tasks it
+# left "running" back in the queue.
+WORKER_BEAT_SECONDS = env_int("PARCOURS_WORKER_BEAT_SECONDS", 10)
+WORKER_DEAD_SECONDS = env_int("PARCOURS_WORKER_DEAD_SECONDS", 60)
+# A task "running" for this long whose worker never wrote a heartbeat (a plain
+# `db_worker`) is taken as lost too. Longer than any job takes.
 PARCOURS_TASK_RECLAIM_MINUTES = env_int("PARCOURS_TASK_RECLAIM_MINUTES", 30)
 # /sante/ reports the worker late when a due job waits longer than this.
 HEALTH_WORKER_LAG_SECONDS = env_int("HEALTH_WORKER_LAG_SECONDS", 300)

@@ -15,7 +15,6 @@ GET never writes.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,8 @@ from catalogue.models import AcademicYear, Centre, Unit
 from parcours import clock
 from parcours.access import attempt, learner_only, public, staff_only
 from parcours.history import changes
-from rules.data_reader import DataError
+from parcours.job_views import panel_context, start_and_tell
+from parcours.models import Job
 from teaching.services import ensure_groups
 from timetable import ics, services
 from timetable.forms import GenerateForm, MoveForm, ReasonForm
@@ -274,34 +274,33 @@ def staff_index(request):
     return render(
         request,
         "timetable/staff/index.html",
-        {"rows": rows, "breadcrumb_data": {"links": [], "current": "Plannings"}},
+        {
+            "rows": rows,
+            "breadcrumb_data": {"links": [], "current": "Plannings"},
+            **panel_context(Job.Kind.PLANNING),
+        },
     )
 
 
 @staff_only
 @require_POST
 def generate(request):
+    """The solver runs in the worker (it may take its whole time limit): the page lists
+    the job and its outcome."""
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Année ou centre inconnu.")
         return redirect("timetable:staff")
     year, centre = form.cleaned_data["year"], form.cleaned_data["centre"]
-    try:
-        done = services.generate(year, centre)
-    except DataError as error:
-        for problem in error.problems:
-            messages.error(request, f"planning.toml : {problem}")
-        return redirect("timetable:staff")
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("timetable:staff")
-    messages.success(
+    start_and_tell(
         request,
-        f"Planning {year.code} de {centre.name} généré : {done.sessions} séances placées "
-        f"en {done.seconds:.1f} s. Vérifiez-le, puis publiez-le.",
+        Job.Kind.PLANNING,
+        key=f"planning:{year.pk}:{centre.pk}",
+        title=f"Planning {year.code} de {centre.name}",
+        params={"year": year.pk, "centre": centre.pk},
+        started=f"Génération du planning {year.code} de {centre.name} lancée",
     )
-    return redirect("timetable:staff_planning", pk=done.planning.pk)
+    return redirect("timetable:staff")
 
 
 @staff_only

@@ -17,6 +17,7 @@ from assessment import services
 from assessment.models import Jury, Mark
 from catalogue.models import Centre, Unit
 from parcours import pdf
+from parcours.models import Job
 from teaching import services as teaching
 from teaching.models import TeachingGroup
 
@@ -180,6 +181,36 @@ def test_the_jury_page_and_record(client, s1, convoked, cohort, reception, direc
     # a learner reaches neither
     client.force_login(convoked)
     assert client.get(f"/accueil/examens/{s1.pk}/ue/AST004/pv.pdf").status_code == 403
+
+
+def test_the_session_records_come_in_one_pdf_made_by_the_worker(
+    client, s1, convoked, cohort, reception, direction, teacher, django_capture_on_commit_callbacks
+):
+    """Issue 15, item 2: a PDF batch is a job; staff follow it and download its file
+    where they started it; nobody else reaches the file."""
+    client.force_login(reception)
+    assert "Assembler les procès-verbaux" not in client.get("/accueil/examens/").content.decode()
+    decided_jury(s1, convoked, reception, direction)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/accueil/examens/{s1.pk}/proces-verbaux/")
+    assert response.url == "/accueil/examens/"
+    page = client.get("/accueil/examens/").content.decode()
+    assert PageParser().check(page) == []
+    assert "Terminé" in page and "1 procès-verbal assemblé en un PDF." in page
+    job = Job.objects.get(kind=Job.Kind.JURY_RECORDS)
+    assert job.requested_by == reception and job.stored_name
+    download = client.get(f"/accueil/travaux/fichier/{job.pk}/")
+    document = b"".join(download.streaming_content)
+    assert download.status_code == 200 and document.startswith(b"%PDF")
+    assert "AST004" in pdf_text(document) and "12,5" in pdf_text(document)
+    for other in (convoked, teacher):
+        client.force_login(other)
+        assert client.get(f"/accueil/travaux/fichier/{job.pk}/").status_code == 403
+        assert client.get("/accueil/travaux/jury_records/").status_code == 403
+        assert client.post(f"/accueil/examens/{s1.pk}/proces-verbaux/").status_code == 403
+    client.logout()
+    assert client.get(f"/accueil/travaux/fichier/{job.pk}/").status_code == 302
+    assert Job.objects.count() == 1
 
 
 def pdf_text(document: bytes) -> str:

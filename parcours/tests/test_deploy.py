@@ -49,9 +49,7 @@ def test_every_scheduled_job_is_a_command_whose_help_states_its_rule():
 def test_the_procfile_runs_gunicorn_and_the_worker():
     procfile = (ROOT / "Procfile").read_text()
     assert re.search(r"^web: .*gunicorn --config gunicorn.conf.py", procfile, re.M)
-    assert re.search(
-        r"^worker: python manage.py reclaim_tasks && python manage.py db_worker$", procfile, re.M
-    )
+    assert re.search(r"^worker: python manage.py worker$", procfile, re.M)
 
 
 def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):

@@ -22,6 +22,13 @@ def _job(**values):
     )
 
 
+@pytest.fixture(autouse=True)
+def a_live_worker():
+    from parcours.worker import beat
+
+    beat("travailleur", timezone.now())
+
+
 def test_a_healthy_service_answers_200_with_counts_only(client):
     response = client.get("/sante/")
     assert response.status_code == 200

@@ -12,6 +12,7 @@ import datetime as dt
 import urllib.request
 
 import pytest
+from django.core.management import call_command
 from icalendar import Calendar
 
 from admissions.tests.conftest import make_user
@@ -34,7 +35,7 @@ def site(live_server, transactional_db, settings, cached_solver):
     return live_server.url
 
 
-def test_the_planning_journey(browser, site, django_user_model):
+def test_the_planning_journey(browser, site, django_user_model, settings):
     reception = make_user(django_user_model, "accueil@example.re", "reception")
     learner = make_user(django_user_model, "lea.payet@example.re", "learner")
     staff = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -44,11 +45,23 @@ def test_the_planning_journey(browser, site, django_user_model):
     sign_in(page, site, reception.email)
     page.goto(f"{site}/accueil/planning/")
     shot(page, "01-plannings-a-generer")
+    #    The solver runs in the worker: the page lists the job, then refreshes itself
+    #    (htmx) until its outcome shows, with the link to the planning.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     page.get_by_role(
         "button", name="Générer le planning 2016-2017 de Centre régional du Port"
     ).click()
     page.wait_for_load_state()
-    assert "163 séances placées" in page.content()
+    assert "En attente" in page.locator("#travaux-planning").text_content()
+    shot(page, "02-generation-en-attente")
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    page.locator("#travaux-planning").get_by_text("163 séances placées").wait_for(timeout=10_000)
+    shot(page, "02-generation-terminee")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    page.get_by_role(
+        "link", name="Ouvrir le résultat : Planning 2016-2017 de Centre régional du Port"
+    ).click()
+    page.wait_for_load_state()
     shot(page, "02-planning-genere")
     page.get_by_role("button", name="Publier le planning").click()
     page.wait_for_load_state()

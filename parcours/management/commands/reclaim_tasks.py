@@ -1,26 +1,17 @@
-import datetime as dt
-
-from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+
+from parcours.worker import reclaim_lost_tasks
 
 
 class Command(BaseCommand):
     help = (
-        "Remet en file les tâches restées « en cours » plus de PARCOURS_TASK_RECLAIM_MINUTES "
-        "minutes : leur travailleur a été tué en plein travail (django-tasks-db les laisse "
-        "RUNNING). Lancée au démarrage du travailleur ; sans risque si lancée deux fois."
+        "Remet en file les tâches restées « en cours » sur un travailleur disparu (tué, sa "
+        "machine arrêtée) : son battement a plus de PARCOURS_WORKER_DEAD_SECONDS secondes, "
+        "ou, travailleur sans battement, la tâche tourne depuis plus de "
+        "PARCOURS_TASK_RECLAIM_MINUTES minutes. `manage.py worker` le fait en démarrant ; "
+        "sans risque si lancée deux fois ou à côté de travailleurs vivants."
     )
 
     def handle(self, *args, **options):
-        # Real time: a job's age is the system clock's, as the queue's own dates.
-        limit = timezone.now() - dt.timedelta(minutes=settings.PARCOURS_TASK_RECLAIM_MINUTES)
-        with transaction.atomic():
-            stale = DBTaskResult.objects.select_for_update().filter(
-                status=TaskResultStatus.RUNNING, started_at__lt=limit
-            )
-            count = stale.update(status=TaskResultStatus.READY, started_at=None)
+        count = reclaim_lost_tasks()
         self.stdout.write(f"{count} tâche(s) interrompue(s) remise(s) en file.")
