@@ -173,6 +173,8 @@ class Dossier(models.Model):
     incomplete_note = models.TextField("motif d'incomplétude", blank=True)
     closed_on = models.DateField("clos le", null=True, blank=True)
     refusal_reason = models.TextField("motif du refus du dossier", blank=True)
+    # Its person's identity removed after the retention period or an erasure (R-ORG-6).
+    anonymised_on = models.DateField("anonymisé le", null=True, blank=True)
     created_at = clock.BusinessDateTimeField(auto_now_add=True)
     updated_at = clock.BusinessDateTimeField(auto_now=True)
 

@@ -82,6 +82,7 @@ class _LazyRoles:
                 ("Groupes", "teaching:groups"),
                 ("Examens", "assessment:sessions"),
                 ("Acquis et diplômes", "awards:learners"),
+                ("Données", "privacy:requests"),
                 prefix=True,
             )
         elif self.teacher:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "parcours",
+    "privacy",
     "accounts",
     "catalogue",
     "admissions",
@@ -258,6 +259,11 @@ UPLOAD_DECODE_WAIT_SECONDS = env_int("PARCOURS_UPLOAD_DECODE_WAIT_SECONDS", 20)
 # Files of withdrawn applicants are deleted after this many days (CNIL: two years at
 # most for applicants not selected); `manage.py purge_documents` does it, daily.
 PARCOURS_KEEP_WITHDRAWN_DAYS = env_int("PARCOURS_KEEP_WITHDRAWN_DAYS", 730)
+# The people themselves (R-ORG-6, privacy/retention.py holds each period's source): an
+# applicant withdrawn or refused is anonymised this long after their dossier closed.
+PARCOURS_ANONYMISE_APPLICANTS_DAYS = env_int("PARCOURS_ANONYMISE_APPLICANTS_DAYS", 730)
+# Payments are kept (their amounts, even once anonymised): accounting pieces, 10 years.
+PARCOURS_KEEP_ACCOUNTING_DAYS = env_int("PARCOURS_KEEP_ACCOUNTING_DAYS", 3650)
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES_PER_ITEM  # per request
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("teaching.urls")),
     path("", include("assessment.urls")),
     path("", include("awards.urls")),
+    path("", include("privacy.urls")),
     path("accueil/travaux/", include("parcours.job_urls")),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),

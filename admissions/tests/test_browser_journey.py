@@ -245,6 +245,26 @@ def test_the_admissions_journey(browser, site, django_user_model):
     mobile.goto(f"{site}{dossier_url}")
     assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(mobile, "17-dossier-mobile")
+
+    # 10. Their personal data (R-ORG-6): what is kept, for how long; the export.
+    mobile.goto(f"{site}/espace/")
+    mobile.get_by_role("link", name=re.compile("^Mes données personnelles")).click()
+    mobile.wait_for_load_state()
+    shot(mobile, "18-mes-donnees-mobile")
+    with mobile.expect_download() as download:
+        mobile.get_by_role("link", name="Télécharger toutes mes données").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"PK")
     phone.close()
+
+    # 11. The reception records an erasure request; a wrong address is said in view.
+    staff.goto(f"{site}/accueil/donnees/")
+    staff.fill("#id_email", "inconnu@example.re")
+    staff.get_by_role("button", name="Enregistrer la demande").click()
+    staff.wait_for_load_state()
+    assert_error_in_view(staff)
+    shot(staff, "19-accueil-effacement-adresse-inconnue")
+    staff.fill("#id_email", "lea.payet@example.re")
+    staff.get_by_role("button", name="Enregistrer la demande").click()
+    assert "Demande d'effacement enregistrée" in staff.inner_text("main")
     applicant.close()
     office.close()

@@ -1,6 +1,6 @@
-"""Remove personal documents no longer needed (security guide, RGPD), to run daily:
-the files of withdrawn applicants after the keeping period, and upload leftovers of
-transactions that rolled back (files no row names)."""
+"""Apply the retention periods (R-ORG-6, privacy/retention.py), to run daily: the files
+of withdrawn or refused applicants, then the applicants themselves (anonymised), and
+upload leftovers of transactions that rolled back (files no row names)."""
 
 import datetime as dt
 
@@ -9,16 +9,27 @@ from django.core.management.base import BaseCommand
 
 from admissions.services import purge_documents
 from parcours import clock, uploads
+from privacy.services import anonymise_due_applicants
 
 
 class Command(BaseCommand):
-    help = "Supprime les pièces des candidats rétractés après la durée de conservation."
+    help = (
+        "Applique les durées de conservation (R-ORG-6) : supprime les pièces des candidats "
+        "rétractés ou refusés après PARCOURS_KEEP_WITHDRAWN_DAYS jours, anonymise ces "
+        "candidats après PARCOURS_ANONYMISE_APPLICANTS_DAYS jours (les statistiques restent), "
+        "retire les fichiers orphelins. Sans effet la seconde fois le même jour."
+    )
 
     def handle(self, *args, **options):
-        removed = purge_documents(clock.today(), settings.PARCOURS_KEEP_WITHDRAWN_DAYS)
+        today = clock.today()
+        removed = purge_documents(today, settings.PARCOURS_KEEP_WITHDRAWN_DAYS)
+        report = anonymise_due_applicants(today)
         orphans = uploads.purge_orphans(dt.timedelta(days=1))
         self.stdout.write(
-            f"{removed} pièce(s) de dossiers rétractés supprimée(s) "
+            f"{removed} pièce(s) de dossiers rétractés ou refusés supprimée(s) "
             f"(conservation : {settings.PARCOURS_KEEP_WITHDRAWN_DAYS} jours) ; "
+            f"{report.dossiers} dossier(s) anonymisé(s), {report.accounts} compte(s) "
+            f"anonymisé(s), {len(report.kept_accounts)} compte(s) conservé(s) "
+            f"(conservation : {settings.PARCOURS_ANONYMISE_APPLICANTS_DAYS} jours) ; "
             f"{orphans} fichier(s) orphelin(s) supprimé(s)."
         )
