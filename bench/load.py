@@ -60,7 +60,7 @@ PUBLIC_PAGES = ["/", "/formations/CPN42/", "/formations/CP29/", "/calendrier/", 
 LEARNER_PAGES = ["/espace/", "/espace/planning/", "/espace/presences/", "/espace/examens/"]
 LEARNER_PDF_SHARE = 0.05  # a learner now and then downloads a convocation
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-DIGITS = re.compile(r"\d+")
+DIGITS = re.compile(r"(?<=/)\d+(?=[/.])")  # ids in paths, not CP29's digits
 TOKEN = re.compile(r'name="token" value="([0-9a-f-]{36})"')
 
 

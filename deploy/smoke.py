@@ -78,6 +78,8 @@ def main(site: str) -> int:
         problems.append(f"le travailleur ne vide pas la file : {health['travaux']}")
     if health["statut"] != "ok":
         problems.append(f"/sante/ : {health}")
+    if health.get("travailleurs_actifs", 0) < 1:
+        problems.append("aucun travailleur ne donne signe de vie (battement)")
     for line in problems:
         print("ÉCHEC", line)
     print("fumée :", "ok" if not problems else f"{len(problems)} problème(s)")

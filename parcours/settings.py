@@ -314,3 +314,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Errors to Sentry, only when its DSN is set (no personal data: parcours/monitoring.py)
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from parcours.monitoring import init_sentry
+
+    init_sentry(
+        SENTRY_DSN, env_str("SENTRY_ENVIRONMENT", "production"), env_str("SENTRY_RELEASE", "")
+    )
