@@ -1,7 +1,7 @@
 """Errors to Sentry, only when SENTRY_DSN is set (issue 15, item 5), without personal
 data (CNIL, recommandation 2021-122): no user, address, cookie, header or request body,
-no query string, no frame variables nor breadcrumbs, and the path's secrets (calendar tokens, confirmation links,
-verification codes) replaced as in the access log."""
+no query string, no frame variables nor breadcrumbs, and the path's secrets (calendar
+tokens, confirmation links, verification codes) replaced as in the access log."""
 
 from __future__ import annotations
 

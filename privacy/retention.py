@@ -45,9 +45,10 @@ RULES = [
         "(référentiel « recrutement », 2019)",
     ),
     RetentionRule(
-        data="Identité et coordonnées des candidats rétractés ou refusés",
+        data="Identité et coordonnées des candidats rétractés ou refusés, et comptes "
+        "ouverts sans dossier",
         setting="PARCOURS_ANONYMISE_APPLICANTS_DAYS",
-        after="la clôture de leur dernier dossier",
+        after="la clôture du dossier, ou la dernière connexion d'un compte sans dossier",
         what_happens="le dossier et le compte sont anonymisés ; les statistiques restent",
         source="CNIL, candidats non retenus : 2 ans au plus après le dernier contact "
         "(référentiel « recrutement », 2019)",

@@ -145,8 +145,9 @@ class AnonymisationReport:
 def anonymise_due_applicants(on: dt.date | None = None) -> AnonymisationReport:
     """Every applicant whose retention period is over: dossiers withdrawn or refused
     and closed more than PARCOURS_ANONYMISE_APPLICANTS_DAYS ago, and drafts of a year
-    that ended that long ago; then the account of each person nothing else is kept
-    about. Safe twice: an anonymised dossier is not taken again."""
+    that ended that long ago; then the account of each of those people, and of each
+    account never used for a dossier and untouched that long, when nothing else is
+    kept about them. Safe twice: an anonymised dossier or account is not taken again."""
     on = on or clock.today()
     limit = on - dt.timedelta(days=settings.PARCOURS_ANONYMISE_APPLICANTS_DAYS)
     report = AnonymisationReport()
@@ -163,7 +164,18 @@ def anonymise_due_applicants(on: dt.date | None = None) -> AnonymisationReport:
         if d.year.regulation.last_day < limit
     ]
     due = list(closed.select_related("learner")) + drafts
-    people = {}
+    # Accounts opened and never used for a dossier: their last sign-in (or opening) is
+    # the last contact.
+    idle = (
+        get_user_model()
+        .objects.filter(dossiers__isnull=True, is_staff=False, is_superuser=False)
+        .filter(
+            models.Q(last_login__date__lt=limit)
+            | models.Q(last_login__isnull=True, date_joined__date__lt=limit)
+        )
+        .exclude(email__endswith="@" + ANONYMOUS_DOMAIN)
+    )
+    people = {user.pk: user for user in idle}
     for dossier in due:
         with transaction.atomic():
             locked = Dossier.objects.select_for_update().get(pk=dossier.pk)

@@ -89,6 +89,28 @@ def test_the_daily_command_applies_both_periods_and_is_safe_twice(
     assert "0 pièce(s)" in second and "0 dossier(s) anonymisé(s)" in second
 
 
+def test_an_account_never_used_is_anonymised_after_the_period_but_not_staff(
+    django_user_model, reception, settings
+):
+    from django.utils import timezone
+
+    settings.PARCOURS_ANONYMISE_APPLICANTS_DAYS = 730
+    idle = make_user(django_user_model, "jamais@example.re", "learner")
+    recent = make_user(django_user_model, "recent@example.re", "learner")
+    long_ago = timezone.now() - dt.timedelta(days=800)
+    django_user_model.objects.filter(pk__in=[idle.pk, reception.pk]).update(
+        last_login=long_ago, date_joined=long_ago
+    )
+    report = services.anonymise_due_applicants(timezone.localdate())
+    assert report.accounts == 1
+    idle.refresh_from_db()
+    recent.refresh_from_db()
+    reception.refresh_from_db()
+    assert services.is_anonymised(idle) and not idle.is_active
+    assert recent.is_active and reception.is_active  # staff are never anonymised here
+    assert services.anonymise_due_applicants(timezone.localdate()).accounts == 0
+
+
 def test_a_person_with_a_registration_keeps_their_account(
     deposited, learner, reception, year, settings
 ):
