@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rules.alternance import alternance_weeks
 from rules.awards import AwardRequest, award_status
 from rules.catalogue import Catalogue
 from rules.data_reader import DataProblem, Reader
@@ -320,6 +321,15 @@ def _award(reader: Reader, regulation: Regulation, catalogue: Catalogue, case: C
     return replace(status, reasons=ledger.reasons + status.reasons)
 
 
+def _alternance(reader: Reader, regulation: Regulation, catalogue: Catalogue, case: Case):
+    start, end = reader.date("start"), reader.date("end")
+    attended = {}
+    for row in reader.subs("days", required=False):
+        attended[row.date("day")] = row.decimal("hours")
+    _stop_on_problems(reader, case)
+    return alternance_weeks(regulation, attended, start, end)
+
+
 def _stop_on_problems(reader: Reader, case: Case) -> None:
     if reader.problems:
         problem = reader.problems[0]
@@ -338,4 +348,5 @@ DECISIONS = {
     "exam_right": (_fields(ExamRequest), _exam),
     "ledger": (("attempts", "grants"), _ledger),
     "award_status": (_fields(AwardRequest, "attempts", "grants"), _award),
+    "alternance_weeks": (("start", "end", "days"), _alternance),
 }

@@ -21,6 +21,8 @@ from django.utils import timezone
 from admissions.models import Dossier, DossierUnit
 from catalogue.models import AcademicYear, Centre, Unit
 from parcours import clock
+from rules.alternance import AlternanceResult
+from rules.alternance import alternance_weeks as alternance_rule
 from rules.regulation import Regulation
 from teaching.models import AlternanceDay, Attendance, TeachingGroup
 from timetable.models import Session
@@ -303,20 +305,23 @@ def record_alternance_day(learner, centre: Centre, day: dt.date, hours: Decimal,
     return row
 
 
-def alternance_weeks(learner, year: AcademicYear) -> list[dict]:
-    """Per ISO week of the year's courses: hours in the centre against the expected
-    day (R-CAL-4: days_per_week × hours_per_day)."""
-    teaching = year.regulation.teaching
-    expected = teaching.alternance_days_per_week * teaching.alternance_hours_per_day
-    by_week: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for row in AlternanceDay.objects.filter(
-        learner=learner, day__gte=year.first_day, day__lte=year.last_day
-    ):
-        by_week[tuple(row.day.isocalendar()[:2])] += row.hours
-    return [
-        {"week": week, "hours": hours, "expected": expected, "complete": hours >= expected}
-        for week, hours in sorted(by_week.items())
-    ]
+def alternance_weeks(dossier: Dossier, today: dt.date | None = None) -> AlternanceResult | None:
+    """Every week of the contract so far, judged by the rules core (R-CAL-4): from the
+    registration (or the year's first day) to today (or the year's last day). A week of
+    courses with nothing recorded shows as missing."""
+    year = dossier.year
+    regulation = year.regulation
+    today = today or clock.today()
+    start = max(regulation.first_day, dossier.validated_on or regulation.first_day)
+    end = min(today, regulation.last_day)
+    attended = dict(
+        AlternanceDay.objects.filter(
+            learner=dossier.learner, day__gte=start, day__lte=end
+        ).values_list("day", "hours")
+    )
+    if end < start:
+        return None  # the contract has not started yet
+    return alternance_rule(regulation, attended, start, end)
 
 
 def alternance_learners(year: AcademicYear):

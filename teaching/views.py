@@ -267,7 +267,7 @@ def alternance(request):
             "Journée en centre enregistrée.",
         ):
             return redirect("teaching:alternance")
-    rows = [{"dossier": d, "weeks": services.alternance_weeks(d.learner, year)} for d in dossiers]
+    rows = [{"dossier": d, "judged": services.alternance_weeks(d)} for d in dossiers]
     teaching = year.regulation.teaching if year else None
     return render(
         request,

@@ -137,12 +137,37 @@ def test_the_alternance_day_is_recorded_and_weighed_per_week(learner, year, le_p
         services.record_alternance_day(
             learner, le_port, dt.date(2016, 11, 7), Decimal(7), reception
         )
-    weeks = services.alternance_weeks(learner, year)
-    assert [(w["week"][1], w["hours"], w["complete"]) for w in weeks] == [
-        (45, Decimal(7), True),
-        (46, Decimal(4), False),
+    dossier.validated_on = dt.date(2016, 11, 7)
+    dossier.save()
+    judged = services.alternance_weeks(dossier, today=dt.date(2016, 11, 27))
+    # every week of the contract so far, the one with nothing recorded included
+    assert [(w.week, w.hours, w.status) for w in judged.weeks] == [
+        (45, Decimal(7), "complete"),
+        (46, Decimal(4), "short"),
+        (47, Decimal(0), "missing"),
     ]
+    assert (judged.complete_weeks, judged.short_weeks, judged.missing_weeks) == (1, 1, 1)
+    assert services.alternance_weeks(dossier, today=dt.date(2016, 11, 1)) is None
     assert list(services.alternance_learners(year)) == [dossier]
+
+
+def test_the_alternance_page_shows_each_week_missing_ones_included(
+    client, learner, year, le_port, reception, settings
+):
+    """R-CAL-4 on the reception's page: a week of courses with nothing recorded is said."""
+    settings.PARCOURS_TODAY = "2016-11-27"
+    dossier = register(learner, year, le_port, {"AST004": False})
+    Dossier.objects.filter(pk=dossier.pk).update(
+        situation=Dossier.Situation.ALTERNANCE, validated_on=dt.date(2016, 11, 7)
+    )
+    services.record_alternance_day(learner, le_port, dt.date(2016, 11, 8), Decimal(7), reception)
+    client.force_login(reception)
+    page = client.get("/accueil/alternance/").content.decode()
+    assert PageParser().check(page) == []
+    assert "1 semaine complète, 0 incomplète, 2 sans aucune journée" in page
+    assert "Semaine du 14/11/2016 : " in page and "aucune journée</span>" in page
+    client.force_login(learner)
+    assert client.get("/accueil/alternance/").status_code == 403
 
 
 # --- pages and access -------------------------------------------------------------------------
