@@ -212,7 +212,6 @@ class FundingForm(StepForm):
             "employer_share_percent",
             "employer_certificate_signed",
             "validation",
-            "first_registration",
             "declares_units_from_other_centres",
             "units_from_other_centres",
         )
@@ -220,8 +219,6 @@ class FundingForm(StepForm):
         help_texts = {
             "employer_certificate_signed": "Sans signature de l'employeur, des chèques au "
             "tarif individuel sont demandés.",
-            "first_registration": "Décochez si vous avez déjà été inscrit(e) au Cnam de La "
-            "Réunion : les frais de dossier ne sont dus qu'à la première inscription.",
             "units_from_other_centres": "Codes des UE et centres (une attestation est demandée).",
         }
 
@@ -567,3 +564,30 @@ class QueueFilterForm(forms.Form):
         to_field_name="code",
     )
     q = forms.CharField(label="Nom ou courriel", required=False, max_length=100)
+
+
+class FirstRegistrationForm(BoundedForm):
+    """The centre fixes whether a dossier is a first registration (R-FEE-1)."""
+
+    conditional = {"reason": "À remplir quand le centre fixe la réponse."}
+    value = forms.ChoiceField(
+        label="Première inscription au centre",
+        choices=(
+            ("auto", "Calcul automatique (inscriptions précédentes dans Parcours)"),
+            ("yes", "Oui : frais de dossier dus"),
+            ("no", "Non : déjà inscrit(e) au centre, pas de frais de dossier"),
+        ),
+    )
+    reason = forms.CharField(
+        label="Motif (inscription antérieure à Parcours, erreur…)", required=False, max_length=300
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("value") in ("yes", "no") and not data.get("reason", "").strip():
+            self.add_error("reason", "Indiquez le motif : il est gardé dans l'historique.")
+        return data
+
+    @property
+    def override(self) -> bool | None:
+        return {"auto": None, "yes": True, "no": False}[self.cleaned_data["value"]]

@@ -142,8 +142,14 @@ class Dossier(models.Model):
     validation = models.CharField(
         "demande de validation", max_length=8, choices=Validation.choices, blank=True
     )
-    first_registration = models.BooleanField(
-        "première inscription au centre régional Cnam de La Réunion", default=True
+    # The file fee is due at the first registration at the centre only (R-FEE-1): it is
+    # derived from the learner's earlier registrations (services.is_first_registration);
+    # staff may set it with a reason (a learner registered before Parcours existed).
+    first_registration_override = models.BooleanField(
+        "première inscription au centre, fixée par le centre", null=True, blank=True
+    )
+    first_registration_reason = models.CharField(
+        "motif (première inscription fixée)", max_length=300, blank=True
     )
     declares_units_from_other_centres = models.BooleanField(
         "UE déjà obtenues dans d'autres centres régionaux", default=False

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from admissions import notifications
 from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, DossierUnit, Payment
@@ -84,6 +85,49 @@ def pieces(dossier: Dossier) -> tuple[rd.Piece, ...]:
     return rd.checklist(dossier.year.regulation, situation(dossier))
 
 
+# Registrations that took place: their file fee was due (a withdrawal refunds it).
+REGISTERED = (Status.VALIDATED, Status.TERMINATED)
+
+
+def is_first_registration(dossier: Dossier) -> bool:
+    """The file fee is due "pour la première inscription au centre régional du Cnam
+    uniquement" (R-FEE-1): true unless the learner has a registration that took place
+    before this one (validated earlier, or — this one not validated yet — at all). What
+    the centre set, with its reason, wins (a learner registered before Parcours)."""
+    if dossier.first_registration_override is not None:
+        return dossier.first_registration_override
+    if "_first_registration" not in dossier.__dict__:  # asked once per loaded dossier
+        earlier = Dossier.objects.filter(
+            learner_id=dossier.learner_id, status__in=REGISTERED
+        ).exclude(pk=dossier.pk)
+        if dossier.validated_on is not None:
+            earlier = earlier.filter(
+                Q(validated_on__lt=dossier.validated_on)
+                | Q(validated_on=dossier.validated_on, pk__lt=dossier.pk)
+            )
+        dossier._first_registration = not earlier.exists()
+    return dossier._first_registration
+
+
+def set_first_registration(dossier: Dossier, value: bool | None, reason: str, by) -> Dossier:
+    """The centre fixes whether this is a first registration (None: derived again),
+    with its reason, before the dossier is validated (the quote follows)."""
+    reason = " ".join((reason or "").split())
+    if value is not None and not reason:
+        raise DossierError({"reason": "Indiquez le motif : il est gardé dans l'historique."})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status not in (Status.DRAFT, Status.DEPOSITED, Status.INCOMPLETE):
+            raise DossierError(
+                "Le dossier est clos ou l'inscription définitive : son devis ne change plus."
+            )
+        locked.first_registration_override = value
+        locked.first_registration_reason = reason if value is not None else ""
+        locked._change_reason = reason or "première inscription : calcul automatique"
+        locked.save()
+    return locked
+
+
 def quote_request(dossier: Dossier) -> QuoteRequest:
     chosen = list(dossier.units.all())
     share = Decimal(1)
@@ -104,7 +148,7 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
         registration_right_paid=right_paid,
         units=tuple(c.unit.code for c in chosen if not c.foad),
         foad_units=tuple(c.unit.code for c in chosen if c.foad),
-        first_registration=dossier.first_registration,
+        first_registration=is_first_registration(dossier),
         experience_report=dossier.experience_report,
         validation=dossier.validation,
         job_seeker_category=dossier.job_seeker_category,
@@ -460,7 +504,7 @@ def _withdrawal_request(dossier: Dossier, current: Quote, on: dt.date) -> Cancel
         requested_on=on,
         paid=total_paid(dossier),
         contract_value=current.total,
-        first_registration=dossier.first_registration,
+        first_registration=is_first_registration(dossier),
         registration_right_charged=_charges_registration_right(current),
     )
 
@@ -510,7 +554,7 @@ def _termination_request(
         requested_on=requested_on,
         paid=total_paid(dossier),
         contract_value=current.total,
-        first_registration=dossier.first_registration,
+        first_registration=is_first_registration(dossier),
         registration_right_charged=_charges_registration_right(current),
         force_majeure=True,
         letter_date=letter_date,

@@ -28,5 +28,10 @@ urlpatterns = [
     path("accueil/dossiers/<int:pk>/refuser/", views.refuse, name="refuse"),
     path("accueil/dossiers/<int:pk>/tarif/", views.decide_rate, name="decide_rate"),
     path("accueil/dossiers/<int:pk>/paiements/", views.payment, name="payment"),
+    path(
+        "accueil/dossiers/<int:pk>/premiere-inscription/",
+        views.first_registration,
+        name="first_registration",
+    ),
     path("accueil/dossiers/<int:pk>/resiliation/", views.terminate, name="terminate"),
 ]

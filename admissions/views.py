@@ -20,6 +20,7 @@ from admissions import services
 from admissions.forms import (
     STEP_TITLES,
     STEPS,
+    FirstRegistrationForm,
     IncompleteForm,
     PaymentForm,
     ProgrammeForm,
@@ -499,7 +500,15 @@ def staff_dossier(request, pk: int):
     return _staff_page(request, _staff_dossier(pk))
 
 
-def _staff_page(request, dossier, *, payment_form=None, status=200):
+def _first_registration_form(dossier) -> FirstRegistrationForm:
+    override = dossier.first_registration_override
+    value = "auto" if override is None else ("yes" if override else "no")
+    return FirstRegistrationForm(
+        initial={"value": value, "reason": dossier.first_registration_reason}
+    )
+
+
+def _staff_page(request, dossier, *, payment_form=None, first_registration_form=None, status=200):
     summary = space_summary(dossier)
     return render(
         request,
@@ -511,6 +520,12 @@ def _staff_page(request, dossier, *, payment_form=None, status=200):
             "incomplete_form": IncompleteForm(),
             "refuse_form": RefuseForm(),
             "payment_form": payment_form or PaymentForm(),
+            "first_registration": services.is_first_registration(dossier),
+            "first_registration_form": (
+                first_registration_form or _first_registration_form(dossier)
+            )
+            if dossier.status in (Dossier.Status.DEPOSITED, Dossier.Status.INCOMPLETE)
+            else None,
             "validation_problems": services.problems_before_validation(dossier)
             if dossier.status == Dossier.Status.DEPOSITED
             else [],
@@ -640,6 +655,26 @@ def decide_rate(request, pk: int):
             "Décision de la direction enregistrée.",
         )
     return redirect("admissions:staff_dossier", pk)
+
+
+@staff_only
+@require_POST
+def first_registration(request, pk: int):
+    dossier = _staff_dossier(pk)
+    form = FirstRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_first_registration(
+                dossier, form.override, form.cleaned_data["reason"], request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Première inscription enregistrée ; le devis la suit.")
+            return redirect(
+                reverse("admissions:staff_dossier", args=[pk]) + "#premiere-inscription"
+            )
+    return _staff_page(request, dossier, first_registration_form=form, status=400)
 
 
 @staff_only

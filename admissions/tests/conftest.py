@@ -81,7 +81,7 @@ SECTIONS = {
     "nationalite": {"nationality": "french"},
     "diplome": {"highest_diploma": "bac", "diploma_title": "Baccalauréat ES"},
     "experience": {"months_information": 24, "months_accompaniment": 6, "months_other": 12},
-    "financement": {"funding": "individual", "first_registration": True},
+    "financement": {"funding": "individual"},
 }
 
 

@@ -480,3 +480,53 @@ def test_a_file_removed_twice_says_so_and_writes_nothing(draft, learner):
     with pytest.raises(services.DossierError, match="déjà été retiré"):
         services.remove_file(draft, file_pk, learner)
     assert DossierItem.objects.get(pk=item.pk).status == DossierItem.Status.MISSING
+
+
+# --- first registration, derived (issue 16, item 6; R-FEE-1) ---------------------------------
+
+
+def file_fee_lines(dossier):
+    return [
+        line
+        for line in services.dossier_quote(dossier).lines
+        if line.rule_id == "R-FEE-1" and "dossier" in line.label.lower()
+    ]
+
+
+def test_the_file_fee_is_due_at_the_first_registration_only_derived_from_earlier_ones(
+    deposited, learner, reception, year
+):
+    """R-FEE-1: "frais de dossier, pour la première inscription au centre uniquement" —
+    nobody declares it: an earlier registration that took place decides."""
+    assert services.is_first_registration(deposited)
+    assert file_fee_lines(deposited)
+    # a registration that took place (validated, then ended), the same year for brevity
+    Dossier.objects.filter(pk=deposited.pk).update(
+        status=Dossier.Status.TERMINATED, validated_on=TODAY
+    )
+    second = fill(services.start_dossier(learner, year))
+    assert not services.is_first_registration(second)
+    assert not file_fee_lines(second)
+    # the earlier one's quote does not change once a later one exists
+    Dossier.objects.filter(pk=second.pk).update(
+        status=Dossier.Status.VALIDATED, validated_on=TODAY + dt.timedelta(days=30)
+    )
+    assert services.is_first_registration(Dossier.objects.get(pk=deposited.pk))
+
+
+def test_a_withdrawn_registration_does_not_count(deposited, learner, year):
+    services.withdraw(deposited, learner)
+    again = fill(services.start_dossier(learner, year))
+    assert services.is_first_registration(again)
+
+
+def test_the_centre_fixes_it_with_a_reason_before_validation(deposited, reception):
+    with pytest.raises(Exception, match="motif"):
+        services.set_first_registration(deposited, False, "  ", reception)
+    services.set_first_registration(deposited, False, "Inscrit en 2012, avant Parcours", reception)
+    deposited.refresh_from_db()
+    assert not services.is_first_registration(deposited) and not file_fee_lines(deposited)
+    assert deposited.history.first().history_change_reason == "Inscrit en 2012, avant Parcours"
+    services.set_first_registration(deposited, None, "", reception)
+    deposited.refresh_from_db()
+    assert services.is_first_registration(deposited) and deposited.first_registration_reason == ""

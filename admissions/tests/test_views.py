@@ -20,7 +20,7 @@ STEP_POSTS = {
     "nationalite": {"nationality": "french"},
     "diplome": SECTIONS["diplome"],
     "experience": {"months_information": "24", "months_accompaniment": "6", "months_other": "0"},
-    "financement": {"funding": "individual", "first_registration": "on", "validation": ""},
+    "financement": {"funding": "individual", "validation": ""},
 }
 
 
@@ -288,6 +288,10 @@ def test_learners_cannot_reach_the_reception_pages(client, deposited, learner):
         (reverse("admissions:incomplete", args=[deposited.pk]), {}),
         (reverse("admissions:decide_rate", args=[deposited.pk]), {"decision": "approve"}),
         (
+            reverse("admissions:first_registration", args=[deposited.pk]),
+            {"value": "no", "reason": "moi-même"},
+        ),
+        (
             reverse("admissions:payment", args=[deposited.pk]),
             {
                 "token": uuid.uuid4(),
@@ -302,6 +306,25 @@ def test_learners_cannot_reach_the_reception_pages(client, deposited, learner):
     item.refresh_from_db()
     assert item.status == DossierItem.Status.UPLOADED
     assert not Payment.objects.exists()
+    deposited.refresh_from_db()
+    assert deposited.first_registration_override is None
+
+
+def test_the_reception_fixes_the_first_registration_with_a_reason(client, deposited, reception):
+    """Issue 16, item 6 (R-FEE-1): derived, unless the centre fixes it, with its reason."""
+    client.force_login(reception)
+    url = reverse("admissions:first_registration", args=[deposited.pk])
+    page = client.get(reverse("admissions:staff_dossier", args=[deposited.pk])).content.decode()
+    assert "Première inscription au centre : <strong>oui</strong>" in page
+    refused = client.post(url, {"value": "no", "reason": ""})
+    assert refused.status_code == 400
+    assert "Indiquez le motif" in refused.content.decode()
+    assert "data-error-summary" in refused.content.decode()
+    client.post(url, {"value": "no", "reason": "Inscrit en 2012, avant Parcours"})
+    page = client.get(reverse("admissions:staff_dossier", args=[deposited.pk])).content.decode()
+    assert "Première inscription au centre : <strong>non</strong>" in page
+    assert "fixé par le centre : Inscrit en 2012, avant Parcours" in page
+    assert "18,00" not in page.split('id="premiere-inscription"')[1].split("Paiements")[0]
 
 
 def test_only_the_direction_decides_the_rate(client, deposited, reception):
