@@ -18,7 +18,7 @@ from admissions.services import semester_of
 from catalogue.models import Centre, Programme, Unit
 from parcours import clock
 from parcours.forms import BoundedForm, DocumentField
-from rules.explain import add_years, euros
+from rules.explain import add_years, euros, number
 
 
 class DateInput(forms.DateInput):
@@ -169,12 +169,23 @@ class ExperienceForm(StepForm):
         model = Dossier
         fields = ("months_information", "months_accompaniment", "months_other")
         help_texts = {
-            "months_information": "Métiers de l'information, de l'accueil et de l'orientation. "
-            "Sans cette expérience, le certificat CP29 demande un stage d'un mois et demi.",
-            "months_accompaniment": "Le titre CPN42 demande 18 mois d'expérience ; hors "
-            "accompagnement social et professionnel, un stage de 3 mois la complète.",
             "months_other": "Toute autre expérience professionnelle, hors de ces domaines.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The durations are the year's (R-EXP-1, R-EXP-2), never written here.
+        thresholds = self.dossier.year.regulation.thresholds
+        self.fields["months_information"].help_text = (
+            "Métiers de l'information, de l'accueil et de l'orientation. Sans cette "
+            "expérience, le certificat CP29 demande un stage de "
+            f"{number(thresholds.internship_no_field_experience_months)} mois."
+        )
+        self.fields["months_accompaniment"].help_text = (
+            f"Le titre CPN42 demande {number(thresholds.experience_required_months)} mois "
+            "d'expérience ; hors accompagnement social et professionnel, un stage de "
+            f"{number(thresholds.internship_outside_field_months)} mois la complète."
+        )
 
     def clean(self):
         data = super().clean()

@@ -134,6 +134,7 @@ def space(request):
         .prefetch_related("units__unit", "items__files", "payments")
         .order_by("-year__code", "-pk")
     )
+    services.note_first_registrations(dossiers)
     years = services.open_years(clock.today())
     live_years = {d.year_id for d in dossiers if d.is_live}
     return render(

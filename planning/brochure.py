@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from planning.engine import Event, Group, Problem, Room, Slot
 from rules.catalogue import Unit
+from rules.holidays import reunion_holidays  # noqa: F401 (re-exported)
 from rules.regulation import Regulation, Semester
 
 ONLINE_KINDS = ("web_conferences", "chats")
@@ -31,13 +32,6 @@ class PlanningRequest:
     online: dict[str, str]  # UE code → "web_conferences" or "chats" (default: web conf.)
     holidays: dict[dt.date, str]
     group_sizes: dict[str, int]  # UE code → expected learners (room capacity)
-
-
-def reunion_holidays(years: Iterable[int]) -> dict[dt.date, str]:
-    """Public holidays of La Réunion (France, department 974: 20 December included)."""
-    import holidays
-
-    return dict(holidays.France(subdiv="974", years=list(years), language="fr").items())
 
 
 def teaching_days(regulation: Regulation, semester: Semester, holidays: dict) -> list[dt.date]:

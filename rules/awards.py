@@ -228,13 +228,16 @@ def _request_deadline(
     missing: list[Missing],
 ) -> dt.date | None:
     """R-AWD-1: the award can be requested within the period, counted from the
-    validation of the first of its UEs (the day `years` later is still inside)."""
+    validation of the first of its UEs — or of the last, by the year's `counted_from`
+    reading (the day `years` later is still inside)."""
     key = programme.award.request_period_key
     dates = [when for code, when in validated.items() if code in units]
     if not key or not dates:
         return None
     years = regulation.thresholds.years(key)
-    first = min(dates)
+    from_last = regulation.thresholds.certificate_request_counted_from == "last_unit_validation"
+    first = max(dates) if from_last else min(dates)
+    which = "dernière" if from_last else "première"
     deadline = add_years(first, years)
     if on > deadline:
         missing.append(
@@ -242,7 +245,7 @@ def _request_deadline(
                 cited_ids(programme.award.rule)[0],
                 "request_period",
                 f"{programme.code} pouvait être demandé dans un délai de {years} ans à compter "
-                f"de la validation de sa première UE (le {day(first)}), soit jusqu'au "
+                f"de la validation de sa {which} UE (le {day(first)}), soit jusqu'au "
                 f"{day(deadline)} : ce délai est dépassé.",
             )
         )

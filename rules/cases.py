@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,23 @@ from rules.explain import InputError, day
 from rules.fees import FUNDINGS, QuoteRequest, quote
 from rules.ledger import Attempt, Grant, unit_ledger
 from rules.registration import registration_open
-from rules.regulation import Regulation
+from rules.regulation import (
+    ATTENDANCE_ANNUAL_READINGS,
+    REQUEST_PERIOD_STARTS,
+    TERMINATION_BASES,
+    WITHDRAWAL_COUNTINGS,
+    Regulation,
+)
 from rules.withdrawal import CancellationRequest, cancel
 
 SPECIAL_EXPECTED = ("cites", "says", "error")
+# The readings a case may set instead of its year's (Thresholds field -> its values).
+READINGS = {
+    "attendance_annual_unit": ATTENDANCE_ANNUAL_READINGS,
+    "termination_basis": TERMINATION_BASES,
+    "withdrawal_counted_in": WITHDRAWAL_COUNTINGS,
+    "certificate_request_counted_from": REQUEST_PERIOD_STARTS,
+}
 
 
 class CaseError(ValueError):
@@ -45,6 +58,9 @@ class Case:
     decision: str
     input: dict[str, Any]
     expected: dict[str, Any] | None
+    # A reading of the year other than its data's, for a case that shows what the other
+    # value decides (`withdrawal_counted_in = "working_days"`…); only the readings.
+    readings: dict[str, str] = field(default_factory=dict)
 
     def error(self, field: str, message: str) -> CaseError:
         where = f"{field} : " if field else ""
@@ -82,6 +98,13 @@ def load_cases(path: Path) -> list[Case]:
         expected = table.get("expected")
         if expected is not None and not isinstance(expected, dict):
             raise case.error("expected", "une table [case.expected] est attendue")
+        readings = table.get("readings", {})
+        if not isinstance(readings, dict):
+            raise case.error("readings", "une table [case.readings] est attendue")
+        for key, value in readings.items():
+            if key not in READINGS or value not in READINGS[key]:
+                choices = ", ".join(f"{k} = {' | '.join(v)}" for k, v in READINGS.items())
+                raise case.error(f"readings.{key}", f"lecture inconnue (lectures : {choices})")
         cases.append(
             Case(
                 index=index,
@@ -91,6 +114,7 @@ def load_cases(path: Path) -> list[Case]:
                 decision=table["decision"],
                 input=table["input"],
                 expected=expected,
+                readings=readings,
             )
         )
     return cases
@@ -108,6 +132,8 @@ def evaluate(case: Case, catalogue: Catalogue) -> dict[str, Any]:
         raise case.error(
             "year", f"année universitaire inconnue « {case.year} » ({known})"
         ) from None
+    if case.readings:
+        regulation = replace(regulation, thresholds=replace(regulation.thresholds, **case.readings))
     allowed, run = DECISIONS[case.decision]
     problems: list[DataProblem] = []
     reader = Reader(case.input, "", "input", problems)

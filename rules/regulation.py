@@ -18,6 +18,8 @@ SEMESTER_CODES = ("S1", "S2")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ATTENDANCE_ANNUAL_READINGS = ("each_semester", "whole_year")
 TERMINATION_BASES = ("sessions", "days")
+WITHDRAWAL_COUNTINGS = ("calendar_days", "working_days")  # R-REG-7 reading
+REQUEST_PERIOD_STARTS = ("first_unit_validation", "last_unit_validation")  # R-AWD-1 reading
 PERIOD_KINDS = ("semester", "annual")
 
 
@@ -132,9 +134,11 @@ class Thresholds:
     attendances_to_sit: int  # R-EXA-3
     attendance_annual_unit: str  # R-EXA-3 reading: "each_semester" or "whole_year"
     withdrawal_days: int  # R-REG-7
+    withdrawal_counted_in: str  # R-REG-7 reading: "calendar_days" or "working_days"
     termination_basis: str  # R-REG-8 reading: "sessions" or "days"
     job_seeker_certificate_max_age_days: int  # R-REG-2
     certificate_request_years: int  # R-AWD-1
+    certificate_request_counted_from: str  # R-AWD-1 reading: first or last UE validation
     experience_required_months: Decimal  # R-EXP-2
     internship_no_field_experience_months: Decimal  # R-EXP-1
     internship_outside_field_months: Decimal  # R-EXP-2
@@ -472,9 +476,15 @@ def _thresholds(table: Reader) -> Thresholds:
         attendances_to_sit=attendances.int("value"),
         attendance_annual_unit=attendances.choice("annual_unit", ATTENDANCE_ANNUAL_READINGS),
         withdrawal_days=table.sub("withdrawal_period").int("days"),
+        withdrawal_counted_in=table.sub("withdrawal_period").choice(
+            "counted_in", WITHDRAWAL_COUNTINGS
+        ),
         termination_basis=table.sub("termination_pro_rata").choice("basis", TERMINATION_BASES),
         job_seeker_certificate_max_age_days=table.sub("job_seeker_certificate_max_age").int("days"),
         certificate_request_years=table.sub("certificate_request_period").int("years"),
+        certificate_request_counted_from=table.sub("certificate_request_period").choice(
+            "counted_from", REQUEST_PERIOD_STARTS
+        ),
         experience_required_months=table.sub("experience_required").decimal("months"),
         internship_no_field_experience_months=table.sub("internship_no_field_experience").decimal(
             "months"

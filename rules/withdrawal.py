@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rules.explain import InputError, Reason, day, euros, money
+from rules.holidays import working_days_between
 from rules.regulation import Regulation
 
 
@@ -59,7 +60,8 @@ class Cancellation:
 def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation:
     """Withdrawal or termination of a registration (R-REG-7, R-REG-8).
 
-    Within `withdrawal_days` calendar days of the deposit (the last day included),
+    Within `withdrawal_days` days of the deposit (the last day included; calendar or
+    working days, by the year's `counted_in` reading),
     everything is refunded. After that the file fee and the DIB are kept; a termination
     for force majeure, asked by registered letter, owes the training delivered pro rata
     temporis; otherwise nothing is refunded.
@@ -72,8 +74,15 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
         raise InputError("requested_on", "la demande ne peut précéder le dépôt du dossier")
     paid = money(request.paid)
     contract = paid if request.contract_value is None else money(request.contract_value)
-    elapsed = (request.requested_on - request.deposited_on).days
-    period = regulation.thresholds.withdrawal_days
+    # R-REG-7 reading: calendar days (the brochure's "10 jours"), or working days.
+    thresholds = regulation.thresholds
+    if thresholds.withdrawal_counted_in == "working_days":
+        elapsed = working_days_between(request.deposited_on, request.requested_on)
+        unit, plural = "jour(s) ouvré(s)", "jours ouvrés"
+    else:
+        elapsed = (request.requested_on - request.deposited_on).days
+        unit, plural = "jour(s)", "jours"
+    period = thresholds.withdrawal_days
     common = {
         "days_after_deposit": elapsed,
         "letter_date": request.letter_date,
@@ -91,9 +100,9 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
             reasons=(
                 Reason(
                     "R-REG-7",
-                    f"Demande faite {elapsed} jour(s) après le dépôt du dossier "
+                    f"Demande faite {elapsed} {unit} après le dépôt du dossier "
                     f"({day(request.deposited_on)}), dans le délai de rétractation de "
-                    f"{period} jours : tout est remboursé ({euros(paid)}).",
+                    f"{period} {plural} : tout est remboursé ({euros(paid)}).",
                 ),
             ),
             **common,
@@ -111,8 +120,9 @@ def cancel(regulation: Regulation, request: CancellationRequest) -> Cancellation
     kept = min(money(sum((item.amount for item in kept_items), Decimal(0))), contract)
     after_period = Reason(
         "R-REG-7",
-        f"Demande faite {elapsed} jours après le dépôt du dossier ({day(request.deposited_on)}) : "
-        f"le délai de rétractation de {period} jours est dépassé.",
+        f"Demande faite {elapsed} {plural} après le dépôt du dossier "
+        f"({day(request.deposited_on)}) : le délai de rétractation de {period} {plural} est "
+        "dépassé.",
     )
     fees_reason = Reason(
         "R-REG-8",

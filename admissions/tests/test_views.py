@@ -448,10 +448,11 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
 
     def pages(owner, dossier):
         return [
-            (owner, reverse("admissions:space"), 16),  # + convocations, marks (notices)
-            (owner, reverse("admissions:dossier", args=[dossier.pk]), 12),
+            # + convocations, marks (notices), earlier registrations (the file fee)
+            (owner, reverse("admissions:space"), 17),
+            (owner, reverse("admissions:dossier", args=[dossier.pk]), 13),  # + the file fee
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
-            (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 16),
+            (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 17),
             (reception, reverse("admissions:queue"), 8),
         ]
 
