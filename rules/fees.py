@@ -94,15 +94,29 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
             raise InputError("validation", f"« {request.validation} » : VAE, VAP85 ou VES attendu")
         item = tariffs.validation[request.validation]
         lines.append(QuoteLine("R-FEE-4", item.label, request.validation, money(item.amount)))
-        registration_included = tariffs.validation_includes_registration_fees
+        included = tariffs.validation_includes_registration_fees
+        # Reading of R-FEE-4: "les frais d'inscription sont inclus" covers the validation's
+        # own file; UEs taken beside it are a registration like any other (R-FEE-1), with
+        # its file fee and DIB.
+        with_units = bool(request.units or request.foad_units)
+        registration_included = included and not with_units
         reasons.append(
             Reason(
                 "R-FEE-4",
                 f"Demande de {request.validation} : forfait de {euros(item.amount)}, quel que "
                 "soit le public"
-                + (", frais d'inscription inclus." if registration_included else "."),
+                + (", frais d'inscription inclus." if included else "."),
             )
         )
+        if included and with_units:
+            reasons.append(
+                Reason(
+                    "R-FEE-1",
+                    f"Les UE suivies à côté de la {request.validation} sont une inscription "
+                    "comme une autre : ses frais d'inscription sont dus (ils ne sont inclus "
+                    "que pour la demande de validation seule).",
+                )
+            )
 
     if not registration_included:
         registration = _registration_lines(regulation, request, reasons)

@@ -50,11 +50,14 @@ def test_a_period_split_in_two_is_never_more_than_whole(a, b, c):
 
 @given(days, days, days, days)
 def test_overlapping_periods_count_once(a, b, c, d):
-    """Two jobs at the same time are not twice the experience."""
+    """Two jobs at the same time are not twice the experience. Adjacent periods merge
+    into one span counted in calendar months, whose day fractions are of other months
+    (1 day of January is 1/31, of February 1/29) and rounded down once instead of
+    twice: the span may exceed the parts' sum by a few hundredths, never more."""
     first = Period("experience", "information", *sorted((a, b)))
     second = Period("experience", "other", *sorted((c, d)))
     both = total_months([first, second])
-    assert both <= total_months([first]) + total_months([second])
+    assert both <= total_months([first]) + total_months([second]) + Decimal("0.05")
     assert both >= max(total_months([first]), total_months([second]))
     assert total_months([first, first]) == total_months([first])
 
