@@ -35,7 +35,7 @@ from rules.regulation import (
 )
 from rules.withdrawal import CancellationRequest, cancel
 
-SPECIAL_EXPECTED = ("cites", "says", "error")
+SPECIAL_EXPECTED = ("cites", "says", "not_says", "error")
 # The readings a case may set instead of its year's (Thresholds field -> its values).
 READINGS = {
     "attendance_annual_unit": ATTENDANCE_ANNUAL_READINGS,
@@ -170,6 +170,9 @@ def differences(case: Case, outcome: dict[str, Any] | None, error: str = "") -> 
     for fragment in expected.pop("says", []):
         if fragment not in text:
             found.append(f"l'explication ne dit pas « {fragment} »")
+    for fragment in expected.pop("not_says", []):
+        if fragment in text:
+            found.append(f"l'explication dit « {fragment} », qui ne s'applique pas")
     return found + _compare(expected, outcome["result"], "")
 
 

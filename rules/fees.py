@@ -85,6 +85,8 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
     tariffs = regulation.tariffs
     units = _units(catalogue, request)
     per_ects, rate_label, reasons = _rate_per_ects(regulation, request)
+    if not units:
+        reasons = []  # no UE taught in the centre: its price per ECTS says nothing here
     lines: list[QuoteLine] = []
 
     registration_included = False
