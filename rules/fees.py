@@ -106,8 +106,7 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
             Reason(
                 "R-FEE-4",
                 f"Demande de {request.validation} : forfait de {euros(item.amount)}, quel que "
-                "soit le public"
-                + (", frais d'inscription inclus." if included else "."),
+                "soit le public" + (", frais d'inscription inclus." if included else "."),
             )
         )
         if included and with_units:
