@@ -472,6 +472,11 @@ class PaymentForm(BoundedForm):
         label="Référence (virement, prise en charge…)", required=False, max_length=120
     )
     received_on = forms.DateField(label="Reçu le", widget=DateInput())
+    is_guarantee = forms.BooleanField(
+        label="Chèques de garantie (attestation de l'employeur non signée), rendus à "
+        "réception de l'attestation signée",
+        required=False,
+    )
     # Shown only once the same cheque or reference was found already recorded.
     confirmed_second = forms.BooleanField(
         label="C'est un second paiement (pas le même enregistré deux fois)",

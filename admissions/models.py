@@ -357,6 +357,10 @@ class Payment(models.Model):
     recorded_at = clock.BusinessDateTimeField(auto_now_add=True)
     # The form's one-time token: a double click or a retry records one payment.
     token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # Cheques held while the employer's certificate is unsigned (R-REG-2 item 9): not a
+    # payment of the quote, handed back once the signed certificate arrives.
+    is_guarantee = models.BooleanField("chèque de garantie", default=False)
+    returned_on = models.DateField("rendu le", null=True, blank=True)
 
     history = HistoricalRecords()
 

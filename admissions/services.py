@@ -179,6 +179,7 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
         job_seeker_category=dossier.job_seeker_category,
         direction_approved=dossier.rate_decision == Dossier.RateDecision.APPROVED,
         employer_share=share,
+        employer_certificate_signed=dossier.employer_certificate_signed,
     )
 
 
@@ -212,6 +213,8 @@ def balances(dossier: Dossier, current: Quote | None = None) -> list[Balance]:
     current = current or dossier_quote(dossier)
     paid: dict[str, Decimal] = {}
     for payment in dossier.payments.all():
+        if payment.is_guarantee:
+            continue  # held, not paid (R-REG-2)
         paid[payment.payer] = paid.get(payment.payer, Decimal(0)) + payment.amount
     labels = dict(Payment.Payer.choices)
     rows = [
@@ -223,7 +226,39 @@ def balances(dossier: Dossier, current: Quote | None = None) -> list[Balance]:
 
 
 def total_paid(dossier: Dossier) -> Decimal:
-    return money(sum((p.amount for p in dossier.payments.all()), Decimal(0)))
+    """What was paid towards the quote: guarantee cheques are held, not paid."""
+    return money(sum((p.amount for p in dossier.payments.all() if not p.is_guarantee), Decimal(0)))
+
+
+def guarantee_held(dossier: Dossier) -> Decimal:
+    """The guarantee cheques the centre holds, not yet handed back (R-REG-2 item 9)."""
+    return money(
+        sum(
+            (p.amount for p in dossier.payments.all() if p.is_guarantee and not p.returned_on),
+            Decimal(0),
+        )
+    )
+
+
+@transaction.atomic
+def signed_certificate_received(dossier: Dossier, by) -> int:
+    """The employer's signed funding certificate arrived: the dossier says so, and the
+    guarantee cheques are handed back (R-REG-2 item 9). Returns how many."""
+    locked = _locked(dossier)
+    if locked.funding != Dossier.Funding.EMPLOYER:
+        raise DossierError("Ce dossier n'est pas financé par un employeur.")
+    locked.employer_certificate_signed = True
+    locked._change_reason = "attestation de prise en charge signée reçue"
+    locked.save()
+    returned = 0
+    for payment in Payment.objects.select_for_update().filter(
+        dossier=locked, is_guarantee=True, returned_on__isnull=True
+    ):
+        payment.returned_on = clock.today()
+        payment._change_reason = "chèque de garantie rendu : attestation signée reçue"
+        payment.save()
+        returned += 1
+    return returned
 
 
 def registration_fees_settled(dossier: Dossier, current: Quote) -> Reason | None:
@@ -792,6 +827,13 @@ def problems_before_validation(dossier: Dossier) -> list[str]:
     unpaid = registration_fees_settled(dossier, current)
     if unpaid is not None:
         problems.append(unpaid.message)
+    held = guarantee_held(dossier)
+    if current.guarantee and held < current.guarantee:
+        problems.append(
+            "L'attestation de l'employeur n'est pas signée : des chèques de garantie au tarif "
+            f"individuel ({euros(current.guarantee)}) sont obligatoires ; {euros(held)} reçus "
+            "(R-REG-2)."
+        )
     return problems
 
 
@@ -830,14 +872,20 @@ def record_payment(
     cheque_number: str = "",
     reference: str = "",
     confirmed_second: bool = False,
+    is_guarantee: bool = False,
 ) -> Payment:
     """Record money received; the same form token records one payment only. A cheque
     (or reference) already recorded with the same amount and payer is refused with
-    `DuplicatePayment` unless the reception confirms it is a second one."""
+    `DuplicatePayment` unless the reception confirms it is a second one. A guarantee
+    (R-REG-2 item 9) is the learner's cheques, held until the employer signs."""
     if isinstance(amount, float) or amount <= 0:
         raise DossierError({"amount": "Le montant doit être un nombre positif (en euros)."})
     if method == Payment.Method.CHEQUE and not cheque_number.strip():
         raise DossierError({"cheque_number": "Indiquez le numéro du chèque."})
+    if is_guarantee and (method != Payment.Method.CHEQUE or payer != Payment.Payer.LEARNER):
+        raise DossierError(
+            {"is_guarantee": "Une garantie se remet en chèques de l'élève (R-REG-2)."}
+        )
     with transaction.atomic():
         locked = _locked(dossier)
         existing = Payment.objects.filter(token=token).first()
@@ -859,6 +907,7 @@ def record_payment(
             cheque_number=cheque_number.strip(),
             reference=reference.strip(),
             recorded_by=by,
+            is_guarantee=is_guarantee,
         )
 
 

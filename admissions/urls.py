@@ -29,6 +29,11 @@ urlpatterns = [
     path("accueil/dossiers/<int:pk>/tarif/", views.decide_rate, name="decide_rate"),
     path("accueil/dossiers/<int:pk>/paiements/", views.payment, name="payment"),
     path(
+        "accueil/dossiers/<int:pk>/attestation-signee/",
+        views.signed_certificate,
+        name="signed_certificate",
+    ),
+    path(
         "accueil/dossiers/<int:pk>/premiere-inscription/",
         views.first_registration,
         name="first_registration",

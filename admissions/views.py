@@ -680,6 +680,25 @@ def first_registration(request, pk: int):
 
 @staff_only
 @require_POST
+def signed_certificate(request, pk: int):
+    """The employer's signed certificate arrived: the guarantee cheques go back."""
+    dossier = _staff_dossier(pk)
+    try:
+        returned = services.signed_certificate_received(dossier, request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"Attestation signée enregistrée ; {returned} chèque(s) de garantie à rendre à "
+            "l'élève.",
+        )
+    return redirect(reverse("admissions:staff_dossier", args=[pk]) + "#paiements")
+
+
+@staff_only
+@require_POST
 def payment(request, pk: int):
     dossier = _staff_dossier(pk)
     form = PaymentForm(request.POST)
@@ -697,6 +716,7 @@ def payment(request, pk: int):
                 reference=data["reference"],
                 by=request.user,
                 confirmed_second=data["confirmed_second"],
+                is_guarantee=data["is_guarantee"],
             )
         except services.DuplicatePayment as error:
             form.ask_confirmation(error)

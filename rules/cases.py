@@ -247,6 +247,9 @@ def _quote(reader: Reader, regulation: Regulation, catalogue: Catalogue, case: C
         employer_share=reader.decimal("employer_share", required=False)
         if reader.has("employer_share")
         else Decimal(1),
+        employer_certificate_signed=reader.bool(
+            "employer_certificate_signed", required=False, default=True
+        ),
     )
     _stop_on_problems(reader, case)
     return quote(regulation, catalogue, request)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from rules.catalogue import Catalogue, Unit
@@ -30,6 +30,8 @@ class QuoteRequest:
     validation: "VAE", "VAP85" or "VES" for a validation application (R-FEE-4).
     employer_share: the FRACTION of the total the employer pays, from 0 to 1 (1: full
     funding); the learner owes the rest. Ignored unless funding is "employer".
+    employer_certificate_signed: the employer signed its funding certificate; unsigned,
+    cheques at the individual rate are required as a guarantee (R-REG-2 item 9).
     """
 
     funding: str = "individual"
@@ -43,6 +45,7 @@ class QuoteRequest:
     direction_approved: bool = False
     employer_per_ects: Decimal | None = None
     employer_share: Decimal = Decimal(1)
+    employer_certificate_signed: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Quote:
     due_at_registration: Decimal  # R-REG-4
     shares: tuple[Share, ...]
     reasons: tuple[Reason, ...]
+    # Cheques the learner hands in while the employer's certificate is unsigned: the
+    # individual rate of the same registration, returned once it is signed (R-REG-2).
+    guarantee: Decimal = Decimal("0.00")
 
 
 def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -> Quote:
@@ -169,6 +175,25 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
             + ".",
         )
     )
+    guarantee = money(0)
+    if request.funding == "employer" and not request.employer_certificate_signed:
+        individual = replace(
+            request,
+            funding="individual",
+            employer_share=Decimal(1),
+            employer_per_ects=None,
+            employer_certificate_signed=True,
+        )
+        guarantee = quote(regulation, catalogue, individual).total
+        reasons.append(
+            Reason(
+                "R-REG-2",
+                "L'attestation de prise en charge n'est pas signée par l'employeur : des "
+                f"chèques d'un montant équivalent au tarif individuel ({euros(guarantee)}) "
+                "sont obligatoirement établis ; ils vous sont rendus à réception de "
+                "l'attestation signée.",
+            )
+        )
     return Quote(
         year=regulation.code,
         year_label=regulation.label,
@@ -177,6 +202,7 @@ def quote(regulation: Regulation, catalogue: Catalogue, request: QuoteRequest) -
         due_at_registration=due,
         shares=shares,
         reasons=tuple(reasons),
+        guarantee=guarantee,
     )
 
 

@@ -530,3 +530,61 @@ def test_the_centre_fixes_it_with_a_reason_before_validation(deposited, receptio
     services.set_first_registration(deposited, None, "", reception)
     deposited.refresh_from_db()
     assert services.is_first_registration(deposited) and deposited.first_registration_reason == ""
+
+
+# --- the employer's certificate not signed (issue 16, item 2; R-REG-2 item 9) -----------
+
+
+def test_an_unsigned_employer_certificate_asks_guarantee_cheques_returned_once_signed(
+    learner, year, reception
+):
+    dossier = fill(
+        services.start_dossier(learner, year),
+        funding="employer",
+        employer_funder="OPCA Réunion",
+        employer_share_percent=Decimal("100"),
+        employer_certificate_signed=False,
+    )
+    current = services.dossier_quote(dossier)
+    # the individual rate of the same registration: 18 + 100 + its 3 UEs at 60 € per ECTS
+    ects = sum(c.unit.ects for c in dossier.units.all())
+    assert current.guarantee == Decimal("118.00") + 60 * ects
+    upload_all(dossier, learner)
+    services.deposit(dossier, STEP_TITLES)
+    accept_all(dossier, reception)
+    pay(dossier, reception, "118.00")
+    problems = services.problems_before_validation(dossier)
+    assert any("chèques de garantie" in p for p in problems)
+
+    with pytest.raises(Exception, match="chèques de l'élève"):
+        services.record_payment(
+            dossier,
+            token=uuid.uuid4(),
+            payer="learner",
+            method="transfer",
+            amount=current.guarantee,
+            received_on=TODAY,
+            by=reception,
+            is_guarantee=True,
+        )
+    services.record_payment(
+        dossier,
+        token=uuid.uuid4(),
+        payer="learner",
+        method="cheque",
+        cheque_number="778",
+        amount=current.guarantee,
+        received_on=TODAY,
+        by=reception,
+        is_guarantee=True,
+    )
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert not any("chèques de garantie" in p for p in services.problems_before_validation(dossier))
+    assert services.total_paid(dossier) == Decimal("118.00")  # held, not paid
+    assert services.guarantee_held(dossier) == current.guarantee
+
+    assert services.signed_certificate_received(dossier, reception) == 1
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.employer_certificate_signed and services.guarantee_held(dossier) == 0
+    assert services.dossier_quote(dossier).guarantee == 0
+    assert Payment.objects.get(is_guarantee=True).returned_on == TODAY

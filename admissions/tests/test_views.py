@@ -291,6 +291,7 @@ def test_learners_cannot_reach_the_reception_pages(client, deposited, learner):
             reverse("admissions:first_registration", args=[deposited.pk]),
             {"value": "no", "reason": "moi-même"},
         ),
+        (reverse("admissions:signed_certificate", args=[deposited.pk]), {}),
         (
             reverse("admissions:payment", args=[deposited.pk]),
             {
