@@ -119,7 +119,7 @@ def award_status(
     earned = sum(u.ects for code, u in units.items() if code in validated)
     if award.experience_unit and award.experience_unit not in validated and experience_met:
         earned += units[award.experience_unit].ects
-    reasons = [_progress(programme, earned, units)]
+    reasons = [_progress(programme, earned, units, validated, experience_met)]
     if request.access != "none" and ACCESS[request.access]:
         reasons.append(
             Reason("R-REG-5", f"Conditions d'accès justifiées : {ACCESS[request.access]}.")
@@ -252,10 +252,33 @@ def _request_deadline(
     return deadline
 
 
-def _progress(programme: Programme, earned: int, units: Mapping[str, Unit]) -> Reason:
+def _progress(
+    programme: Programme,
+    earned: int,
+    units: Mapping[str, Unit],
+    validated: Mapping[str, dt.date],
+    experience_met: bool,
+) -> Reason:
     declared = programme.declared_ects
     total = sum(u.ects for u in units.values())
     message = f"Progression : {earned} ECTS obtenus sur les {declared} ECTS de {programme.code}."
+    # The units the award conditions do not ask for (R-AWD-1, R-AWD-2): say why the
+    # count may stay under the declared ECTS of a learner who can obtain the award.
+    award = programme.award
+    asked = {*award.required_units, award.report_unit, award.experience_unit}
+    optional = [
+        u
+        for code, u in sorted(units.items())
+        if code not in asked
+        and code not in validated
+        and not (code == award.experience_unit and experience_met)
+    ]
+    if optional:
+        listed = ", ".join(f"{u.code} ({u.ects} ECTS)" for u in optional)
+        message += (
+            f" Les conditions de délivrance n'exigent pas {listed} : ces ECTS manquent au "
+            "compte sans empêcher la délivrance."
+        )
     if total != declared:
         message += (
             f" Ses unités totalisent {total} ECTS ; l'écart avec les {declared} ECTS "
