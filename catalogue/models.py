@@ -29,6 +29,9 @@ class Programme(models.Model):
     title = models.CharField("intitulé", max_length=200)
     declared_ects = models.PositiveSmallIntegerField("ECTS déclarés")
     summary = models.TextField("présentation", blank=True)
+    summary_by_centre = models.BooleanField(
+        "présentation rédigée par le centre (absente de la brochure)", default=False
+    )
     entry_level = models.CharField("niveau d'entrée", max_length=120, blank=True)
     exit_level = models.CharField("niveau de sortie", max_length=120, blank=True)
     cpf_eligible = models.BooleanField("éligible au CPF", default=False)
@@ -112,6 +115,9 @@ class Unit(models.Model):
     coefficient = models.PositiveSmallIntegerField("coefficient", null=True, blank=True)
     period = models.CharField("période", max_length=8, choices=Period.choices, blank=True)
     description = models.TextField("description", blank=True)
+    description_by_centre = models.BooleanField(
+        "description rédigée par le centre (absente de la brochure)", default=False
+    )
     note = models.TextField("note", blank=True)
     equivalence = models.TextField("équivalence", blank=True)
     rule = models.CharField("règle", max_length=120, blank=True)

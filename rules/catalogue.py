@@ -42,6 +42,8 @@ class Unit:
     note: str
     equivalence: str
     rule: str
+    # The description is the centre's own text: the brochure gives none for this UE.
+    description_by_centre: bool = False
 
     @property
     def is_activity(self) -> bool:
@@ -100,6 +102,8 @@ class Programme:
     prerequisites: str
     access_checked_when: str
     award: AwardRule
+    # The summary is the centre's own text, not the brochure's.
+    summary_by_centre: bool = False
 
 
 @dataclass(frozen=True)
@@ -359,6 +363,7 @@ def _programme(root: Reader) -> Programme:
         declared_ects=root.int("declared_ects", minimum=1),
         rule=root.rule(),
         summary=root.str("summary"),
+        summary_by_centre=root.bool("summary_by_centre", required=False),
         entry_level=root.str("entry_level"),
         exit_level=root.str("exit_level", required=False),
         cpf_eligible=root.bool("cpf_eligible"),
@@ -413,6 +418,7 @@ def _unit(table: Reader) -> Unit:
         note=table.str("note", required=False),
         equivalence=table.str("equivalence", required=False),
         rule=table.rule(),
+        description_by_centre=table.bool("description_by_centre", required=False),
     )
 
 

@@ -234,3 +234,17 @@ def test_pdf_documents_are_tagged_for_screen_readers(db):
     document = render_pdf("admissions/pdf/_base.html", {})
     root = PdfReader(io.BytesIO(document)).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/Lang"] == "fr"
+
+
+def test_the_centres_own_texts_are_marked_and_the_certificate_claims_nothing_of_the_title(
+    client, catalogue
+):
+    """Issue 16, item 8: what the brochure does not say is marked as the centre's; the
+    CPF, alternance and VAE tags belong to the title (CPN42) only."""
+    own = "Présentation rédigée par le centre"
+    assert own in unescape(client.get("/ue/UASO04/").content.decode())
+    assert own not in unescape(client.get("/ue/TET003/").content.decode())
+    cp29 = unescape(client.get("/formations/CP29/").content.decode())
+    cpn42 = unescape(client.get("/formations/CPN42/").content.decode())
+    assert own in cp29 and own not in cpn42
+    assert "Éligible CPF" in cpn42 and "Éligible CPF" not in cp29
