@@ -28,3 +28,27 @@ def session_jury_records(job) -> Outcome:
         pdf=pdf,
         pdf_name=f"proces-verbaux-session{session.number}-{session.year.code}.pdf",
     )
+
+
+def exam_timetable(job) -> Outcome:
+    """The written papers of a session in a centre (R-EXA-1), by the planning engine."""
+    from django.urls import reverse
+
+    from assessment import exam_timetable as timetables
+    from catalogue.models import Centre
+
+    session = ExamSession.objects.select_related("year").get(pk=job.params["session"])
+    centre = Centre.objects.get(pk=job.params["centre"])
+    made = timetables.generate(session, centre)
+    papers = made.papers.count()
+    same_day = (
+        f" ; {made.same_day} cas d'un candidat avec deux épreuves le même jour"
+        if made.same_day
+        else " ; aucun candidat n'a deux épreuves le même jour"
+    )
+    plural = "s" if papers > 1 else ""
+    return Outcome(
+        message=f"{papers} épreuve{plural} placée{plural}{same_day}. Vérifiez le "
+        "calendrier, puis publiez-le.",
+        url=reverse("assessment:sessions") + f"#epreuves-{session.pk}-{centre.pk}",
+    )

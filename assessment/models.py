@@ -175,3 +175,62 @@ class Jury(models.Model):
     def is_published(self, today: dt.date) -> bool:
         day = self.published_on()
         return day is not None and day <= today
+
+
+class ExamTimetable(models.Model):
+    """When and where each written paper of an exam session is sat in a centre
+    (R-EXA-1): made by the planning engine (planning/exams.py), published by staff; the
+    convocations and the learner's exam page then give date, time and rooms."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        PUBLISHED = "published", "Publié"
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="timetables")
+    centre = models.ForeignKey("catalogue.Centre", on_delete=models.PROTECT, verbose_name="centre")
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    generated_at = models.DateTimeField("généré le", null=True, blank=True)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    same_day = models.PositiveIntegerField("épreuves le même jour (coût)", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "centre"], name="one_exam_timetable")
+        ]
+        verbose_name = "calendrier des épreuves"
+        verbose_name_plural = "calendriers des épreuves"
+
+    def __str__(self):
+        return f"Épreuves — {self.session}, {self.centre}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ExamPaper(models.Model):
+    timetable = models.ForeignKey(ExamTimetable, on_delete=models.CASCADE, related_name="papers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    starts_at = models.DateTimeField("début")
+    minutes = models.PositiveSmallIntegerField("durée (minutes)")
+    candidates = models.PositiveIntegerField("candidats")
+    # [[room code, seats], …]: a paper may fill several rooms, a room seat several papers.
+    seats = models.JSONField("places par salle", default=list)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timetable", "unit"], name="one_paper_per_unit")
+        ]
+        ordering = ["starts_at", "unit__code"]
+        verbose_name = "épreuve"
+
+    def __str__(self):
+        return f"{self.unit_id} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def rooms(self) -> str:
+        return ", ".join(room for room, _ in self.seats)

@@ -7,6 +7,16 @@ urlpatterns = [
     path("accueil/examens/", views.sessions, name="sessions"),
     path("accueil/examens/creer/", views.create_sessions, name="create_sessions"),
     path(
+        "accueil/examens/<int:pk>/epreuves/",
+        views.generate_exam_timetable,
+        name="generate_exam_timetable",
+    ),
+    path(
+        "accueil/examens/epreuves/<int:pk>/publication/",
+        views.publish_exam_timetable,
+        name="publish_exam_timetable",
+    ),
+    path(
         "accueil/examens/<int:pk>/proces-verbaux/",
         views.session_jury_records,
         name="session_jury_records",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -25,9 +26,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from admissions.models import Dossier
-from assessment import imports, services
-from assessment.models import Convocation, ExamSession, Jury, Mark
-from catalogue.models import Unit
+from assessment import exam_timetable, imports, services
+from assessment.models import Convocation, ExamSession, ExamTimetable, Jury, Mark
+from catalogue.models import Centre, Unit
 from parcours import clock
 from parcours.access import (
     attempt,
@@ -56,7 +57,19 @@ def _staff_crumbs(*links, current: str) -> dict:
 def sessions(request):
     year = current_year()
     rows = []
+    centres = list(Centre.objects.all())
+    timetables = defaultdict(list)
     if year:
+        made = {
+            (t.session_id, t.centre_id): t
+            for t in ExamTimetable.objects.filter(session__year=year).prefetch_related(
+                "papers__unit"
+            )
+        }
+        for session in ExamSession.objects.filter(year=year):
+            timetables[session.pk] = [
+                {"centre": c, "timetable": made.get((session.pk, c.pk))} for c in centres
+            ]
         for session in ExamSession.objects.filter(year=year):
             convoked = dict(
                 Convocation.objects.filter(session=session)
@@ -73,6 +86,7 @@ def sessions(request):
                         for u in units
                     ],
                     "decided": sum(1 for j in juries.values() if j.status == Jury.Status.DECIDED),
+                    "timetables": timetables.get(session.pk, []),
                 }
             )
     return render(
@@ -83,6 +97,7 @@ def sessions(request):
             "rows": rows,
             "breadcrumb_data": {"links": [], "current": "Examens"},
             **panel_context(Job.Kind.JURY_RECORDS),
+            "exam_jobs": panel_context(Job.Kind.EXAM_TIMETABLE),
         },
     )
 
@@ -202,6 +217,40 @@ def session_jury_records(request, pk: int):
     return redirect("assessment:sessions")
 
 
+@staff_only
+@require_POST
+def generate_exam_timetable(request, pk: int):
+    """The session's written papers in a centre, placed by the engine in the worker."""
+    session = get_object_or_404(ExamSession.objects.select_related("year"), pk=pk)
+    try:
+        centre = Centre.objects.get(pk=int(request.POST.get("centre", "")))
+    except (ValueError, Centre.DoesNotExist):
+        messages.error(request, "Centre inconnu.")
+        return redirect("assessment:sessions")
+    start_and_tell(
+        request,
+        Job.Kind.EXAM_TIMETABLE,
+        key=f"exam_timetable:{session.pk}:{centre.pk}",
+        title=f"Calendrier des épreuves — {session}, {centre.name}",
+        params={"session": session.pk, "centre": centre.pk},
+        started="Calcul du calendrier des épreuves lancé",
+    )
+    return redirect("assessment:sessions")
+
+
+@staff_only
+@require_POST
+def publish_exam_timetable(request, pk: int):
+    timetable = get_object_or_404(ExamTimetable, pk=pk)
+    attempt(
+        request,
+        lambda: exam_timetable.publish(timetable),
+        "Calendrier des épreuves publié : les convocations donnent la date, l'heure et la "
+        "salle de chaque épreuve.",
+    )
+    return redirect("assessment:sessions")
+
+
 # --- marks entry (teachers and staff) ---------------------------------------------------------
 
 
@@ -317,7 +366,7 @@ def marks_entry(request, pk: int, code: str):
 def my_exams(request):
     """Convocations, refusals with their reasons, and published results."""
     year = current_year()
-    convocations = services.visible_convocations(request.user)
+    convocations = exam_timetable.attach_papers(services.visible_convocations(request.user))
     refusals, refusals_session = [], None
     if year:
         today = clock.today()
@@ -367,6 +416,7 @@ def convocation_pdf(request, pk: int):
     ]
     if not convocations:
         raise Http404("Pas de convocation à cette session.")
+    exam_timetable.attach_papers(convocations)
     dossier: Dossier = convocations[0].dossier
     return pdf_response(
         "assessment/pdf/convocation.html",

@@ -50,6 +50,7 @@ class Outcome:
 HANDLERS: dict[str, str] = {
     Job.Kind.PLANNING: "timetable.jobs.generate_planning",
     Job.Kind.JURY_RECORDS: "assessment.jobs.session_jury_records",
+    Job.Kind.EXAM_TIMETABLE: "assessment.jobs.exam_timetable",
     Job.Kind.SYNC_CREDITS: "awards.jobs.sync_credits",
 }
 

@@ -38,6 +38,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         PLANNING = "planning", "Génération du planning"
         JURY_RECORDS = "jury_records", "Procès-verbaux de jury de la session"
+        EXAM_TIMETABLE = "exam_timetable", "Calendrier des épreuves"
         SYNC_CREDITS = "sync_credits", "Inscription des UE acquises au registre"
 
     class Status(models.TextChoices):

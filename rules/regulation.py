@@ -56,6 +56,15 @@ class ExamSession2:
 
 
 @dataclass(frozen=True)
+class ExamPapers:
+    """R-EXA-1 reading: the brochure gives the exam weeks, not the hours; a written
+    paper lasts `minutes` and starts at one of `starts` on each weekday of the session."""
+
+    minutes: int
+    starts: tuple[dt.time, ...]
+
+
+@dataclass(frozen=True)
 class Frequency:
     """R-CAL-3: how many meetings a UE of this size has."""
 
@@ -212,6 +221,7 @@ class Regulation:
     tariffs: Tariffs
     thresholds: Thresholds
     documents: tuple[DocumentRequirement, ...]
+    exam_papers: ExamPapers
 
     def semester(self, code: str) -> Semester:
         for semester in self.semesters:
@@ -290,7 +300,26 @@ def parse_regulation(data: dict[str, Any], file: str, problems: list[DataProblem
         tariffs=_tariffs(root.sub("tariffs")),
         thresholds=_thresholds(root.sub("thresholds")),
         documents=_documents(root.subs("document")),
+        exam_papers=_exam_papers(root.sub("exam_papers")),
     )
+
+
+def _exam_papers(table: Reader) -> ExamPapers:
+    table.rule()
+    minutes = table.int("minutes", minimum=1)
+    raw = table.table.get("starts")
+    starts: list[dt.time] = []
+    if not isinstance(raw, list) or not raw:
+        table.problem("starts", "une liste d'heures HH:MM:SS est attendue")
+    else:
+        for value in raw:
+            if not isinstance(value, dt.time):
+                table.problem("starts", f"« {value} » : une heure HH:MM:SS est attendue")
+            else:
+                starts.append(value)
+    if starts != sorted(set(starts)):
+        table.problem("starts", "les heures doivent être croissantes et distinctes")
+    return ExamPapers(minutes, tuple(starts))
 
 
 def _registration(table: Reader) -> Registration:

@@ -8,6 +8,7 @@ hold it remove it instead of keeping a stale copy.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -27,8 +28,10 @@ def _location(session: Session) -> str:
     return f"{room}{centre.name}, {centre.address}, {centre.city}"
 
 
-def calendar(sessions: Iterable[Session], name: str) -> bytes:
-    """The feed's bytes. `sessions` come with planning__centre, unit and room."""
+def calendar(sessions: Iterable[Session], name: str, papers: Iterable = ()) -> bytes:
+    """The feed's bytes. `sessions` come with planning__centre, unit and room; `papers`
+    are the learner's published written exams (assessment.ExamPaper, R-EXA-1), with
+    timetable__centre and unit."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -51,6 +54,25 @@ def calendar(sessions: Iterable[Session], name: str) -> bytes:
         )
         event.add("sequence", session.sequence)
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        cal.add_component(event)
+    for paper in papers:
+        event = Event()
+        centre = paper.timetable.centre
+        event.add("uid", f"epreuve-{paper.pk}@parcours")
+        event.add("dtstamp", paper.timetable.published_at or paper.starts_at)
+        event.add("dtstart", timezone.localtime(paper.starts_at))
+        event.add(
+            "dtend", timezone.localtime(paper.starts_at + dt.timedelta(minutes=paper.minutes))
+        )
+        event.add("summary", f"{paper.unit.code} — Épreuve écrite")
+        event.add(
+            "location", f"Salle(s) {paper.rooms}, {centre.name}, {centre.address}, {centre.city}"
+        )
+        event.add(
+            "description", f"{paper.unit.title}\nExamen : munissez-vous d'une pièce d'identité."
+        )
+        event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         cal.add_component(event)
     cal.add_missing_timezones()

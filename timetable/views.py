@@ -78,8 +78,8 @@ def _calendar_page(request, template: str, sessions, context: dict):
     )
 
 
-def _feed_response(sessions, name: str, filename: str) -> HttpResponse:
-    body = ics.calendar(sessions.select_related(*SESSION_ROWS).order_by("starts_at"), name)
+def _feed_response(sessions, name: str, filename: str, papers=()) -> HttpResponse:
+    body = ics.calendar(sessions.select_related(*SESSION_ROWS).order_by("starts_at"), name, papers)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -236,8 +236,16 @@ def learner_feed(request, token: str):
     learner = services.feed_learner(token)
     if learner is None:
         raise Http404("Lien d'agenda inconnu ou révoqué.")
+    from assessment import exam_timetable
+    from assessment.services import visible_convocations
+
+    convocations = exam_timetable.attach_papers(visible_convocations(learner))
+    papers = [c.paper for c in convocations if c.paper is not None]
     response = _feed_response(
-        services.learner_sessions(learner), "Mon planning — Cnam La Réunion", "planning.ics"
+        services.learner_sessions(learner),
+        "Mon planning — Cnam La Réunion",
+        "planning.ics",
+        papers,
     )
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -255,8 +255,9 @@ def test_learner_exam_page_query_count(
     # session, user, roles; the year; convocations; the next session and its right to sit
     # (year, units and their programmes, registrations, attendance, earlier sessions'
     # marks); published marks and their juries; the year's regulation; the sessions of
-    # the convocations' years (R-EXA-5: a convocation hangs on earlier results)
-    with django_assert_num_queries(16):
+    # the convocations' years (R-EXA-5: a convocation hangs on earlier results); the
+    # published written papers of the convocations (R-EXA-1)
+    with django_assert_num_queries(17):
         client.get("/espace/examens/")
 
 
