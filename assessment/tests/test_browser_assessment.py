@@ -10,6 +10,7 @@ Screenshots go to artifacts/screenshots/examens/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from timetable.tests.conftest import register
 pytestmark = pytest.mark.browser
 
 shot = screenshots("examens")
+SESSION_1 = re.escape("Session 1 (semestre 1)")
 
 
 @pytest.fixture
@@ -49,7 +51,11 @@ def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_
     planning = Planning.objects.get()
     group = TeachingGroup.objects.get(unit__code="AST004", centre=planning.centre)
     teaching.assign_teachers(group, [teacher])
-    dossier = register(learner, planning.year, planning.centre, {"AST004": False})
+    dossier = register(learner, planning.year, planning.centre, {"AST004": False, "CCE001": False})
+    # CCE001 has a written paper (R-EXA-1): its two attendances are recorded here.
+    written = TeachingGroup.objects.get(unit__code="CCE001", centre=planning.centre)
+    for session in teaching.group_sessions(written).order_by("starts_at")[:2]:
+        teaching.record_attendance(session, {learner.pk}, reception)
     dossier.last_name, dossier.first_name = "Payet", "Léa"
     dossier.save()
     held = list(teaching.group_sessions(group).order_by("starts_at")[:2])
@@ -88,6 +94,31 @@ def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_
     desk.wait_for_load_state()
     assert "Convocations émises" in desk.content()
     shot(desk, "03-jury-convocations")
+    desk.goto(f"{site}/accueil/examens/")
+    desk.get_by_role("link", name="CCE001 — Outils").first.click()
+    desk.wait_for_load_state()
+    desk.get_by_role("button", name="Émettre les convocations").click()
+    desk.wait_for_load_state()
+
+    # 2b. The exam timetable: computed (a job), checked, published (R-EXA-1).
+    desk.goto(f"{site}/accueil/examens/")
+    desk.get_by_role(
+        "button",
+        name=re.compile(
+            f"^Calculer le calendrier des épreuves du Centre régional du Port, {SESSION_1}"
+        ),
+    ).click()
+    desk.wait_for_load_state()
+    assert "1 épreuve placée" in desk.content()
+    shot(desk, "03b-calendrier-des-epreuves")
+    desk.get_by_role(
+        "button",
+        name=re.compile(
+            f"^Publier le calendrier des épreuves du Centre régional du Port, {SESSION_1}"
+        ),
+    ).click()
+    desk.wait_for_load_state()
+    assert "Calendrier des épreuves publié" in desk.content()
 
     # 3. The learner sees the convocation and downloads it.
     own = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -96,6 +127,7 @@ def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_
     space.goto(f"{site}/espace/")
     assert "Vous êtes convoqué(e) à la session 1" in space.content()
     space.goto(f"{site}/espace/examens/")
+    assert "CCE001 : épreuve écrite le" in space.content()
     shot(space, "04-convocation")
     with space.expect_download() as download:
         space.get_by_role("link", name="ma convocation (PDF)").click()
