@@ -92,7 +92,10 @@ def _kept_about(user) -> list[str]:
     )
 
     reasons = []
-    if user.is_staff or user.is_superuser or user.groups.exclude(name="Apprenant").exists():
+    from accounts.roles import ROLES
+
+    learners = ROLES["learner"].group
+    if user.is_staff or user.is_superuser or user.groups.exclude(name=learners).exists():
         reasons.append("c'est un compte du personnel ou d'un enseignant")
     if Dossier.objects.filter(learner=user).exclude(status__in=ERASABLE).exists():
         reasons.append(
