@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from admissions.models import Dossier, Payment
 from admissions.services import semester_of
 from catalogue.models import Centre, Programme, Unit
+from catalogue.services import ForeignUnit, foreign_unit_problem, opened_unit_codes
 from parcours import clock
 from parcours.forms import BoundedForm, DocumentField
 from rules.explain import add_years, euros, number
@@ -287,6 +288,12 @@ class ProgrammeForm(StepForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    foreign_units = forms.CharField(
+        label="UE d'un autre centre Cnam, suivies à distance (FOAD)",
+        required=False,
+        strip=False,  # keep the empty lines: errors name the line the applicant sees
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     class Meta:
         model = Dossier
@@ -311,10 +318,12 @@ class ProgrammeForm(StepForm):
             }
         )
         self.taught = list(
-            Unit.objects.filter(kind=Unit.Kind.COURSE)
+            Unit.objects.filter(kind=Unit.Kind.COURSE, taught_by="")
             .prefetch_related("programmes")
             .order_by("position")
         )
+        # R-FEE-1: FOAD is for the UEs no centre of La Réunion opens this year.
+        self.opened = opened_unit_codes(dossier.year)
         semesters = list(self.windows)
         self.semester_of = {u.code: semester_of(u, semesters) for u in self.taught}
         # Only the chosen programme's UEs are shown (htmx refreshes them when it
@@ -327,11 +336,19 @@ class ProgrammeForm(StepForm):
             if selected is None or selected in {p.pk for p in u.programmes.all()}
         ]
         self.fields["units"].choices = [(u.code, self._label(u)) for u in self.taught]
-        self.fields["foad_units"].choices = [(u.code, self._label(u)) for u in self.visible]
+        self.fields["foad_units"].choices = [
+            (u.code, self._label(u)) for u in self.visible if u.code not in self.opened
+        ]
         tariffs = dossier.year.regulation.tariffs
         self.fields["foad_units"].help_text = (
-            f"Seulement pour une UE non ouverte à La Réunion : {euros(tariffs.foad_per_unit)} "
-            "par UE, quel que soit le financement."
+            "Ces UE ne sont ouvertes dans aucun centre de La Réunion cette année : "
+            f"{euros(tariffs.foad_per_unit)} par UE, quel que soit le financement."
+        )
+        self.fields["foreign_units"].help_text = (
+            "Seulement pour une UE qui n'est ni ouverte ni proposée à La Réunion : "
+            f"{euros(tariffs.foad_per_unit)} par UE, quel que soit le financement. Une UE par "
+            "ligne : code ; intitulé ; ECTS ; centre qui la dispense. Exemple : NFA031 ; "
+            "Programmation avec Java ; 6 ; Cnam Paris."
         )
         report = tariffs.experience_report
         self.fields[
@@ -340,7 +357,14 @@ class ProgrammeForm(StepForm):
         if not self.is_bound:
             chosen = list(dossier.units.all())
             self.initial["units"] = [c.unit.code for c in chosen]
-            self.initial["foad_units"] = [c.unit.code for c in chosen if c.foad]
+            self.initial["foad_units"] = [
+                c.unit.code for c in chosen if c.foad and not c.unit.is_foreign
+            ]
+            self.initial["foreign_units"] = "\n".join(
+                f"{c.unit.code} ; {c.unit.title} ; {c.unit.ects} ; {c.unit.taught_by}"
+                for c in chosen
+                if c.unit.is_foreign
+            )
 
     def _label(self, unit: Unit) -> str:
         semester = self.semester_of[unit.code]
@@ -366,8 +390,18 @@ class ProgrammeForm(StepForm):
         programme = data.get("programme")
         codes = data.get("units") or []
         by_code = {u.code: u for u in self.taught}
+        centre = data.get("centre")
+        opened_here = opened_unit_codes(self.dossier.year, centre) if centre else self.opened
         for code in codes:
             unit = by_code[code]
+            if code not in self.opened:
+                pass  # opened nowhere in La Réunion: followed in FOAD (checked below)
+            elif code not in opened_here:
+                self.add_error(
+                    "units",
+                    f"{code} n'est pas ouverte au {centre.name} cette année : choisissez un "
+                    "centre qui l'ouvre.",
+                )
             if programme and programme not in unit.programmes.all():
                 self.add_error(
                     "units", f"{code} ne fait pas partie de la formation {programme.code}."
@@ -379,9 +413,61 @@ class ProgrammeForm(StepForm):
         for code in data.get("foad_units") or []:
             if code not in codes:
                 self.add_error("foad_units", f"{code} est en FOAD mais n'est pas choisie.")
-        if not codes and not self.dossier.validation:
+        for code in codes:
+            if code not in self.opened and code not in (data.get("foad_units") or []):
+                self.add_error(
+                    "foad_units",
+                    f"{code} n'est ouverte dans aucun centre de La Réunion cette année : "
+                    "cochez-la parmi les UE suivies en FOAD.",
+                )
+        if not codes and not data.get("foreign_units") and not self.dossier.validation:
             self.add_error("units", "Choisissez au moins une UE.")
         return data
+
+    def clean_foreign_units(self) -> list[ForeignUnit]:
+        """One UE of another centre per line: code ; intitulé ; ECTS ; centre (R-FEE-1)."""
+        found: list[ForeignUnit] = []
+        errors = []
+        for number_, line in enumerate(self.cleaned_data["foreign_units"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if len(parts) != 4 or not all(parts):
+                errors.append(
+                    f"Ligne {number_} : quatre éléments séparés par « ; » sont attendus "
+                    "(code ; intitulé ; ECTS ; centre)."
+                )
+                continue
+            code, title, ects, taught_by = parts
+            code = code.upper()
+            if not code.isalnum() or not 3 <= len(code) <= 16:
+                errors.append(
+                    f"Ligne {number_} : « {code} » n'est pas un code d'UE (lettres et chiffres)."
+                )
+                continue
+            if not ects.isdigit() or not 1 <= int(ects) <= 60:
+                errors.append(
+                    f"Ligne {number_} : « {ects} » ECTS — un nombre de 1 à 60 est attendu."
+                )
+                continue
+            if len(title) > 250 or len(taught_by) > 120:
+                errors.append(f"Ligne {number_} : intitulé ou centre trop long.")
+                continue
+            spec = ForeignUnit(code, title, int(ects), taught_by)
+            problem = foreign_unit_problem(spec)
+            if problem:
+                errors.append(f"Ligne {number_} : {problem}")
+            elif code in {f.code for f in found}:
+                errors.append(f"Ligne {number_} : {code} est déjà indiquée.")
+            else:
+                found.append(spec)
+        if errors:
+            raise ValidationError(errors)
+        open_windows = [semester for semester, window in self.windows.items() if window.open]
+        if found and not open_windows:
+            raise ValidationError("Les inscriptions de l'année sont closes.")
+        self.foreign_semester = open_windows[0] if open_windows else ""
+        return found
 
     def values(self) -> dict:
         return {
@@ -391,9 +477,13 @@ class ProgrammeForm(StepForm):
     def chosen_units(self):
         by_code = {u.code: u for u in self.taught}
         foad = set(self.cleaned_data["foad_units"])
-        return [
+        chosen = [
             (by_code[code], self.semester_of[code], code in foad)
             for code in self.cleaned_data["units"]
+        ]
+        # Another centre's UE: stored by the service (catalogue.services.foreign_unit).
+        return chosen + [
+            (spec, self.foreign_semester, True) for spec in self.cleaned_data["foreign_units"]
         ]
 
 

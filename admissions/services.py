@@ -21,6 +21,7 @@ from admissions import notifications
 from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, DossierUnit, Payment
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
+from catalogue.services import ForeignUnit, foreign_unit, opened_unit_codes
 from parcours import clock, uploads
 from rules import dossier as rd
 from rules.explain import InputError, Reason, euros, money
@@ -180,6 +181,7 @@ def quote_request(dossier: Dossier) -> QuoteRequest:
         direction_approved=dossier.rate_decision == Dossier.RateDecision.APPROVED,
         employer_share=share,
         employer_certificate_signed=dossier.employer_certificate_signed,
+        opened_locally=opened_unit_codes(dossier.year),
     )
 
 
@@ -404,6 +406,12 @@ def save_step(
 
 
 def _replace_units(dossier: Dossier, units: list[tuple]) -> None:
+    """`units`: (unit, semester, foad); a unit may be another centre's UE as the
+    applicant gave it (catalogue.services.ForeignUnit), stored here the first time."""
+    units = [
+        (foreign_unit(unit) if isinstance(unit, ForeignUnit) else unit, semester, foad)
+        for unit, semester, foad in units
+    ]
     wanted = {unit.pk: (semester, foad) for unit, semester, foad in units}
     for choice in list(dossier.units.all()):
         if choice.unit_id not in wanted:

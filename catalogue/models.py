@@ -121,6 +121,9 @@ class Unit(models.Model):
     note = models.TextField("note", blank=True)
     equivalence = models.TextField("équivalence", blank=True)
     rule = models.CharField("règle", max_length=120, blank=True)
+    # A UE of another Cnam centre's catalogue, followed in FOAD because no centre of La
+    # Réunion opens it (R-FEE-1): the centre that teaches it; blank for the brochure's.
+    taught_by = models.CharField("dispensée en FOAD par", max_length=120, blank=True)
     position = models.PositiveSmallIntegerField("ordre", default=0)
     programmes = models.ManyToManyField(Programme, verbose_name="formations", related_name="units")
 
@@ -140,6 +143,11 @@ class Unit(models.Model):
     @property
     def is_activity(self) -> bool:
         return self.kind == self.Kind.ACTIVITY
+
+    @property
+    def is_foreign(self) -> bool:
+        """Another centre's UE, not the brochure's (R-FEE-1)."""
+        return bool(self.taught_by)
 
 
 class Centre(models.Model):

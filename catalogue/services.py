@@ -6,11 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
 from catalogue.models import AcademicYear, Centre, EvaluationMode, Programme, Unit
-from rules.catalogue import Catalogue, EctsReport, load_catalogue
+from rules.catalogue import Catalogue, EctsReport, load_catalogue, opened_units
 
 MODEL_LABELS = {
     Programme: "formations",
@@ -218,3 +219,74 @@ def _write(catalogue: Catalogue, folder: Path, report: LoadReport) -> None:
             },
             report,
         )
+
+
+# --- R-FEE-1: what La Réunion opens, and the UEs of other centres followed in FOAD ----
+
+
+def opened_unit_codes(year: AcademicYear, centre: Centre | None = None) -> frozenset[str]:
+    """The UE codes `centre` (or any centre of La Réunion) opens in the year, read from
+    the year's [[opening]] tables (rules.catalogue.opened_units); kept on the year
+    object, as pages ask several times."""
+    memo = year.__dict__.setdefault("_opened_units", {})
+    key = centre.code if centre else None
+    if key in memo:
+        return memo[key]
+    programmes_of: dict[str, list[str]] = {}
+    for code, programme in Unit.objects.filter(taught_by="").values_list(
+        "code", "programmes__code"
+    ):
+        programmes_of.setdefault(code, [])
+        if programme:
+            programmes_of[code].append(programme)
+    memo[key] = opened_units(
+        year.regulation, {code: tuple(codes) for code, codes in programmes_of.items()}, key
+    )
+    return memo[key]
+
+
+@dataclass(frozen=True)
+class ForeignUnit:
+    """A UE of another Cnam centre's catalogue, as the applicant gives it."""
+
+    code: str
+    title: str
+    ects: int
+    taught_by: str
+
+
+def foreign_unit_problem(spec: ForeignUnit) -> str:
+    """Why the UE cannot be recorded as another centre's, or "" (read only)."""
+    known = Unit.objects.filter(code=spec.code).first()
+    if known is None:
+        return ""
+    if not known.is_foreign:
+        return (
+            f"{spec.code} est une UE de la brochure de La Réunion : choisissez-la dans la "
+            "liste des UE."
+        )
+    if known.ects != spec.ects:
+        return (
+            f"{spec.code} est déjà enregistrée avec {known.ects} ECTS (« {known.title} », "
+            f"{known.taught_by}) : vérifiez le code et les ECTS."
+        )
+    return ""
+
+
+def foreign_unit(spec: ForeignUnit) -> Unit:
+    """The stored UE of another centre (created the first time it is chosen)."""
+    problem = foreign_unit_problem(spec)
+    if problem:
+        raise ValidationError(problem)
+    unit, _ = Unit.objects.get_or_create(
+        code=spec.code,
+        defaults={
+            "title": spec.title,
+            "ects": spec.ects,
+            "kind": Unit.Kind.COURSE,
+            "taught_by": spec.taught_by,
+            "rule": "R-FEE-1",
+            "position": 9999,
+        },
+    )
+    return unit

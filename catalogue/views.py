@@ -77,6 +77,7 @@ def unit_detail(request, code):
             Prefetch("programmes", queryset=Programme.objects.only("code", "title", "kind"))
         ),
         code=code,
+        taught_by="",  # the brochure's catalogue, not another centre's UE
     )
     modes = dict(EvaluationMode.objects.values_list("code", "label"))
     return render(
@@ -110,7 +111,9 @@ def calendar(request, year=None):
 def fees(request):
     year = _current_year()
     regulation = year.regulation if year else None
-    units = list(Unit.objects.filter(kind=Unit.Kind.COURSE).prefetch_related("programmes"))
+    units = list(
+        Unit.objects.filter(kind=Unit.Kind.COURSE, taught_by="").prefetch_related("programmes")
+    )
     return render(
         request,
         "catalogue/fees.html",

@@ -19,7 +19,7 @@ from typing import Any
 
 from rules.alternance import alternance_weeks
 from rules.awards import AwardRequest, award_status
-from rules.catalogue import Catalogue
+from rules.catalogue import Catalogue, opened_units
 from rules.data_reader import DataProblem, Reader
 from rules.exams import ExamRequest, exam_right
 from rules.explain import InputError, day
@@ -250,6 +250,10 @@ def _quote(reader: Reader, regulation: Regulation, catalogue: Catalogue, case: C
         employer_certificate_signed=reader.bool(
             "employer_certificate_signed", required=False, default=True
         ),
+        # The year's openings (R-FEE-1) unless the case states its own.
+        opened_locally=frozenset(reader.strs("opened_locally"))
+        if reader.has("opened_locally")
+        else opened_units(regulation, {u.code: u.programmes for u in catalogue.units}),
     )
     _stop_on_problems(reader, case)
     return quote(regulation, catalogue, request)

@@ -265,6 +265,7 @@ def load_catalogue(folder: Path, known_programmes: frozenset[str] = frozenset())
 
     _check_references(programmes, units, evaluation_codes, known_programmes, problems)
     _check_unique("code", [(c.code, "centres.toml") for c in centres], problems)
+    _check_openings(years, programmes, units, centres, known_programmes, problems)
     _check_unique("year.code", [(y.code, f"years/{y.code}.toml") for y in years], problems)
     if problems:
         raise DataError(problems)
@@ -275,6 +276,63 @@ def load_catalogue(folder: Path, known_programmes: frozenset[str] = frozenset())
         evaluation_codes=tuple(sorted(evaluation_codes.items())),
         years=tuple(sorted(years, key=lambda y: y.code)),
     )
+
+
+def opened_units(
+    regulation: Regulation, programmes_of: dict[str, tuple[str, ...]], centre: str | None = None
+) -> frozenset[str]:
+    """The UE codes `centre` opens in the year, or any centre of the region when None
+    (R-FEE-1: FOAD is for the UEs "ni ouvertes ni proposées à La Réunion").
+    `programmes_of` gives each known UE's programme codes."""
+    opened: set[str] = set()
+    for opening in regulation.openings:
+        if centre is not None and opening.centre != centre:
+            continue
+        closed = set(opening.closed)
+        opened |= {
+            code
+            for code, programmes in programmes_of.items()
+            if set(programmes) & set(opening.programmes) and code not in closed
+        }
+        opened |= set(opening.units)
+    return frozenset(opened)
+
+
+def _check_openings(years, programmes, units, centres, known_programmes, problems) -> None:
+    """Each year's openings (R-FEE-1) name known centres, programmes and UEs."""
+    if not centres:  # a partial folder (tests) checks what it holds
+        return
+    centre_codes = {c.code for c in centres}
+    programme_codes = {p.code for p in programmes} | set(known_programmes)
+    unit_codes = {u.code for u, _ in units}
+    for year in years:
+        label = f"years/{year.code}.toml"
+        for index, opening in enumerate(year.openings):
+            where = f"opening[{index}]"
+            if opening.centre not in centre_codes:
+                problems.append(
+                    DataProblem(label, f"{where}.centre", f"centre inconnu « {opening.centre} »")
+                )
+            for code in opening.programmes:
+                if code not in programme_codes:
+                    problems.append(
+                        DataProblem(label, f"{where}.programmes", f"formation inconnue « {code} »")
+                    )
+            for key in ("units", "closed"):
+                for code in getattr(opening, key):
+                    if unit_codes and code not in unit_codes:
+                        problems.append(
+                            DataProblem(label, f"{where}.{key}", f"UE inconnue « {code} »")
+                        )
+        for kind in year.exam_papers.within_opening_hours_of:
+            if kind not in CENTRE_KINDS:
+                problems.append(
+                    DataProblem(
+                        label,
+                        "exam_papers.within_opening_hours_of",
+                        f"nature de centre inconnue « {kind} » ({', '.join(CENTRE_KINDS)})",
+                    )
+                )
 
 
 def _check_unique(key: str, codes: list[tuple[str, str]], problems: list[DataProblem]) -> None:

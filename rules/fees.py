@@ -32,6 +32,8 @@ class QuoteRequest:
     funding); the learner owes the rest. Ignored unless funding is "employer".
     employer_certificate_signed: the employer signed its funding certificate; unsigned,
     cheques at the individual rate are required as a guarantee (R-REG-2 item 9).
+    opened_locally: the UE codes a centre of La Réunion opens this year
+    (rules.catalogue.opened_units); none of them is followed in FOAD (R-FEE-1).
     """
 
     funding: str = "individual"
@@ -46,6 +48,7 @@ class QuoteRequest:
     employer_per_ects: Decimal | None = None
     employer_share: Decimal = Decimal(1)
     employer_certificate_signed: bool = True
+    opened_locally: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,14 @@ def _units(catalogue: Catalogue, request: QuoteRequest) -> tuple[Unit, ...]:
                     f"{field}[{index}]",
                     f"« {code} » est une unité d'activité, sans droit complémentaire par UE "
                     "(le rapport d'expérience professionnelle se demande avec experience_report)",
+                )
+            if field == "foad_units" and code in request.opened_locally:
+                # R-FEE-1: the 200 € FOAD rate is for UEs "qui ne sont pas ouvertes ni
+                # proposées à La Réunion"; an opened UE is followed at the centre.
+                raise InputError(
+                    f"{field}[{index}]",
+                    f"UE « {code} » ouverte à La Réunion cette année : elle se suit au centre, "
+                    "au tarif par ECTS (la FOAD est réservée aux UE qui n'y sont pas ouvertes)",
                 )
             seen.add(code)
             if field == "units":

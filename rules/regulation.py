@@ -62,6 +62,28 @@ class ExamPapers:
 
     minutes: int
     starts: tuple[dt.time, ...]
+    # Reports ("1 rapport") are handed in `report_days_before` days before the
+    # session's first day, by `report_due_at` (a reading: the brochure gives no date).
+    report_days_before: int
+    report_due_at: dt.time
+    # Orals ("^ soutenance"): one candidate at a time, `oral_minutes` each, in the
+    # slots not taken by written papers.
+    oral_minutes: int
+    # Kinds of centre whose stored hours are opening hours that bind the papers (the
+    # brochure gives the regional centre's reception hours only, R-CTR-1).
+    within_opening_hours_of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The UEs a centre opens in the year (R-FEE-1): those of `programmes` but
+    `closed`, plus `units`. A UE opened in no centre of La Réunion may be followed in
+    FOAD from another Cnam centre."""
+
+    centre: str
+    programmes: tuple[str, ...]
+    units: tuple[str, ...]
+    closed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -222,6 +244,7 @@ class Regulation:
     thresholds: Thresholds
     documents: tuple[DocumentRequirement, ...]
     exam_papers: ExamPapers
+    openings: tuple[Opening, ...] = ()
 
     def semester(self, code: str) -> Semester:
         for semester in self.semesters:
@@ -301,7 +324,26 @@ def parse_regulation(data: dict[str, Any], file: str, problems: list[DataProblem
         thresholds=_thresholds(root.sub("thresholds")),
         documents=_documents(root.subs("document")),
         exam_papers=_exam_papers(root.sub("exam_papers")),
+        openings=_openings(root.subs("opening")),
     )
+
+
+def _openings(tables: list[Reader]) -> tuple[Opening, ...]:
+    openings = []
+    for table in tables:
+        table.rule()
+        openings.append(
+            Opening(
+                centre=table.str("centre"),
+                programmes=table.strs("programmes", required=False),
+                units=table.strs("units", required=False),
+                closed=table.strs("closed", required=False),
+            )
+        )
+    centres = [o.centre for o in openings]
+    if len(set(centres)) != len(centres) and tables:
+        tables[0].problem("centre", "un centre est décrit deux fois dans [[opening]]")
+    return tuple(openings)
 
 
 def _exam_papers(table: Reader) -> ExamPapers:
@@ -319,7 +361,14 @@ def _exam_papers(table: Reader) -> ExamPapers:
                 starts.append(value)
     if starts != sorted(set(starts)):
         table.problem("starts", "les heures doivent être croissantes et distinctes")
-    return ExamPapers(minutes, tuple(starts))
+    return ExamPapers(
+        minutes,
+        tuple(starts),
+        report_days_before=table.int("report_days_before"),
+        report_due_at=table.time("report_due_at"),
+        oral_minutes=table.int("oral_minutes", minimum=5),
+        within_opening_hours_of=table.strs("within_opening_hours_of", required=False),
+    )
 
 
 def _registration(table: Reader) -> Registration:

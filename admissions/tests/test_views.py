@@ -56,7 +56,7 @@ def test_every_step_saves_and_leads_to_the_next(client, started):
             "programme": Programme.objects.get(code="CP29").pk,
             "centre": Centre.objects.get(code="LE-PORT").pk,
             "units": ["AST004", "TET003", "TET007"],
-            "foad_units": ["TET007"],
+            "foreign_units": "nfa031 ; Programmation avec Java ; 6 ; Cnam Paris",
         },
     )
     assert response.status_code == 302
@@ -66,7 +66,8 @@ def test_every_step_saves_and_leads_to_the_next(client, started):
     assert {(c.unit.code, c.semester, c.foad) for c in started.units.all()} == {
         ("AST004", "S1", False),
         ("TET003", "S1", False),  # annual: registered with the first semester
-        ("TET007", "S2", True),
+        ("TET007", "S2", False),
+        ("NFA031", "S1", True),  # another centre's UE, in FOAD (R-FEE-1)
     }
     page = client.get(reverse("admissions:dossier", args=[started.pk])).content.decode()
     assert "Votre devis" in page and "200,00" in page  # FOAD unit, R-FEE-1
@@ -449,11 +450,12 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
 
     def pages(owner, dossier):
         return [
-            # + convocations, marks (notices), earlier registrations (the file fee)
-            (owner, reverse("admissions:space"), 17),
-            (owner, reverse("admissions:dossier", args=[dossier.pk]), 13),  # + the file fee
+            # + convocations, marks (notices), earlier registrations (the file fee), the
+            # UEs opened this year (FOAD, R-FEE-1)
+            (owner, reverse("admissions:space"), 18),
+            (owner, reverse("admissions:dossier", args=[dossier.pk]), 14),  # + file fee, openings
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
-            (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 17),
+            (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 18),
             (reception, reverse("admissions:queue"), 8),
         ]
 
@@ -695,3 +697,43 @@ def test_two_tabs_saving_a_section_do_not_overwrite_each_other(client, draft, le
     page = second.content.decode()
     assert "modifié entre-temps" in page and 'value="Hoarau"' in page  # nothing typed lost
     assert Dossier.objects.get(pk=draft.pk).last_name == "Payet"
+
+
+def test_foad_is_for_the_ues_la_reunion_does_not_open(client, started):
+    """R-FEE-1: a UE of the brochure is opened in La Réunion in 2016-2017 (the year's
+    [[opening]] tables), so it is not followed in FOAD; another centre's UE is, given
+    with its code, title and ECTS, at 200 € whatever the funding."""
+    from catalogue.models import Centre, Programme
+
+    for slug, data in STEP_POSTS.items():
+        if slug != "formation":
+            client.post(step_url(started, slug), data)
+    base = {
+        "programme": Programme.objects.get(code="CP29").pk,
+        "centre": Centre.objects.get(code="LE-PORT").pk,
+        "units": ["TET007"],
+    }
+    refused = client.post(step_url(started, "formation"), {**base, "foad_units": ["TET007"]})
+    assert refused.status_code == 400  # TET007 is not among the FOAD choices
+    for lines, message in [
+        ("NFA031 ; Java ; six ; Cnam Paris", "Ligne 1 : « six » ECTS"),
+        ("NFA031 ; Java ; 6 ; Paris\n\nNFA032 ; Java", "Ligne 3 : quatre éléments"),
+        ("TET003 ; Méthodes ; 8 ; Cnam Paris", "TET003 est une UE de la brochure"),
+        ("NFA031 ; Java ; 6 ; Paris\nnfa031 ; Java ; 6 ; Paris", "Ligne 2 : NFA031 est déjà"),
+    ]:
+        response = client.post(step_url(started, "formation"), {**base, "foreign_units": lines})
+        assert response.status_code == 400
+        assert message in response.content.decode(), lines
+    assert not started.units.exists()  # nothing half-written
+    saved = client.post(
+        step_url(started, "formation"),
+        {**base, "foreign_units": "NFA031 ; Programmation avec Java ; 6 ; Cnam Paris"},
+    )
+    assert saved.status_code == 302
+    quote = services.dossier_quote(started)
+    foad = [line for line in quote.lines if "FOAD" in line.detail]
+    assert [(line.detail, line.amount) for line in foad] == [("NFA031 — FOAD", Decimal("200.00"))]
+    assert client.get(reverse("catalogue:unit", args=["NFA031"])).status_code == 404
+    # The section shows the line again, to be corrected.
+    page = client.get(step_url(started, "formation")).content.decode()
+    assert "NFA031 ; Programmation avec Java ; 6 ; Cnam Paris" in page
