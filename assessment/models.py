@@ -218,6 +218,8 @@ class ExamPaper(models.Model):
     candidates = models.PositiveIntegerField("candidats")
     # [[room code, seats], …]: a paper may fill several rooms, a room seat several papers.
     seats = models.JSONField("places par salle", default=list)
+    # Bumped by each move, so calendar feeds replace the event (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField("version", default=0)
 
     history = HistoricalRecords()
 
@@ -231,6 +233,42 @@ class ExamPaper(models.Model):
     def __str__(self):
         return f"{self.unit_id} — {self.starts_at:%d/%m/%Y %H:%M}"
 
+    kind_label = "Épreuve écrite"
+
     @property
     def rooms(self) -> str:
         return ", ".join(room for room, _ in self.seats)
+
+
+class ExamOral(models.Model):
+    """One candidate's oral ("^ soutenance") of an exam session in a centre (R-EXA-1):
+    their own slot, placed with the written papers (planning/exams.place_orals)."""
+
+    timetable = models.ForeignKey(ExamTimetable, on_delete=models.CASCADE, related_name="orals")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="candidat"
+    )
+    starts_at = models.DateTimeField("début")
+    minutes = models.PositiveSmallIntegerField("durée (minutes)")
+    room = models.CharField("salle", max_length=32)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timetable", "unit", "learner"], name="one_oral_per_candidate"
+            )
+        ]
+        ordering = ["starts_at", "unit__code"]
+        verbose_name = "soutenance"
+
+    def __str__(self):
+        return f"{self.unit_id} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+    kind_label = "Soutenance orale"
+
+    @property
+    def rooms(self) -> str:
+        return self.room

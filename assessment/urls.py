@@ -12,6 +12,16 @@ urlpatterns = [
         name="generate_exam_timetable",
     ),
     path(
+        "accueil/examens/epreuves/<int:pk>/",
+        views.exam_timetable_detail,
+        name="exam_timetable",
+    ),
+    path(
+        "accueil/examens/epreuves/deplacer/<int:pk>/",
+        views.move_exam_paper,
+        name="move_exam_paper",
+    ),
+    path(
         "accueil/examens/epreuves/<int:pk>/publication/",
         views.publish_exam_timetable,
         name="publish_exam_timetable",

@@ -27,7 +27,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from admissions.models import Dossier
 from assessment import exam_timetable, imports, services
-from assessment.models import Convocation, ExamSession, ExamTimetable, Jury, Mark
+from assessment.models import (
+    Convocation,
+    ExamPaper,
+    ExamSession,
+    ExamTimetable,
+    Jury,
+    Mark,
+)
 from catalogue.models import Centre, Unit
 from parcours import clock
 from parcours.access import (
@@ -249,6 +256,59 @@ def publish_exam_timetable(request, pk: int):
         "salle de chaque épreuve.",
     )
     return redirect("assessment:sessions")
+
+
+@staff_only
+@require_GET
+def exam_timetable_detail(request, pk: int):
+    """A centre's exam timetable: papers with their rooms, orals, report deadlines, and
+    a move form per paper (the engine's checks, R-EXA-1). Staff only."""
+    timetable = get_object_or_404(
+        ExamTimetable.objects.select_related("session__year", "centre"), pk=pk
+    )
+    choices = exam_timetable.slot_choices(timetable)
+    papers = list(timetable.papers.select_related("unit"))
+    for paper in papers:
+        paper.slot = exam_timetable.slot_id(paper.starts_at)
+    reports = list(
+        Unit.objects.filter(
+            pk__in=Convocation.objects.filter(
+                session=timetable.session, dossier__centre=timetable.centre
+            ).values("unit_id")
+        ).order_by("code")
+    )
+    return render(
+        request,
+        "assessment/exam_timetable.html",
+        {
+            "timetable": timetable,
+            "papers": papers,
+            "orals": timetable.orals.select_related("unit", "learner"),
+            "reports": [u for u in reports if exam_timetable.REPORT in (u.evaluation or [])],
+            "report_due": exam_timetable.report_deadline(timetable.session),
+            "choices": choices,
+            "breadcrumb_data": _staff_crumbs(
+                current=f"Épreuves — {timetable.session}, {timetable.centre.name}"
+            ),
+        },
+    )
+
+
+@staff_only
+@require_POST
+def move_exam_paper(request, pk: int):
+    paper = get_object_or_404(ExamPaper.objects.select_related("timetable", "unit"), pk=pk)
+    slot = request.POST.get("slot", "")
+    if slot not in {value for value, _ in exam_timetable.slot_choices(paper.timetable)}:
+        messages.error(request, f"{paper.unit.code} : choisissez un créneau de la session.")
+    else:
+        tell = " ; les candidats sont prévenus par courriel" if paper.timetable.is_published else ""
+        attempt(
+            request,
+            lambda: exam_timetable.move_paper(paper, slot),
+            f"Épreuve {paper.unit.code} déplacée{tell}.",
+        )
+    return redirect("assessment:exam_timetable", pk=paper.timetable_id)
 
 
 # --- marks entry (teachers and staff) ---------------------------------------------------------

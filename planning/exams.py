@@ -207,3 +207,105 @@ def _seat(
             left -= taken
         out.append(PaperPlacement(pid, slot, tuple(seats)))
     return out
+
+
+def check_exams(problem: ExamProblem, chosen: dict[str, str]) -> list[str]:
+    """What is wrong with papers placed by hand (`chosen`: paper → slot), in French;
+    the hard rules of `solve_exams`, so a move is held to what generation obeys."""
+    slots = {s.id: s for s in problem.slots}
+    papers = {p.id: p for p in problem.papers}
+    found = []
+    for pid, sid in chosen.items():
+        slot = slots.get(sid)
+        if slot is None:
+            found.append(f"{pid} : ce créneau n'est pas un créneau d'épreuve de la session.")
+        elif slot.minutes < papers[pid].minutes:
+            found.append(f"{pid} : le créneau dure moins que l'épreuve.")
+    seats = sum(r.capacity for r in problem.rooms)
+    by_slot: dict[str, list[str]] = defaultdict(list)
+    for pid, sid in chosen.items():
+        by_slot[sid].append(pid)
+    for _slot, pids in sorted(by_slot.items()):
+        for p, q in combinations(sorted(pids), 2):
+            common = papers[p].candidates & papers[q].candidates
+            if common:
+                found.append(
+                    f"{p} et {q} au même créneau : {len(common)} candidat(s) passent les deux."
+                )
+        seated = sum(len(papers[pid].candidates) for pid in pids)
+        if seated > seats:
+            found.append(f"{', '.join(sorted(pids))} : {seated} candidats pour {seats} places.")
+    return found
+
+
+def seat_exams(problem: ExamProblem, chosen: dict[str, str]) -> tuple[PaperPlacement, ...]:
+    """Rooms for papers placed by hand (check them with `check_exams` first)."""
+    size = {p.id: len(p.candidates) for p in problem.papers}
+    by_slot: dict[str, list[str]] = defaultdict(list)
+    for pid, sid in chosen.items():
+        by_slot[sid].append(pid)
+    placements: list[PaperPlacement] = []
+    for sid, pids in by_slot.items():
+        placements += _seat(sid, sorted(pids, key=lambda pid: (-size[pid], pid)), size, problem)
+    return tuple(sorted(placements, key=lambda pl: (pl.slot, pl.paper)))
+
+
+@dataclass(frozen=True)
+class OralSlot:
+    paper: str  # the UE's code
+    candidate: str
+    day: dt.date
+    start: dt.time
+    room: str
+
+
+def place_orals(
+    orals: tuple[Paper, ...],
+    problem: ExamProblem,
+    timetable: ExamTimetable,
+) -> tuple[tuple[OralSlot, ...], tuple[str, ...]]:
+    """Individual oral slots ("^ soutenance"), one candidate at a time per UE, in the
+    session's slots cut into `Paper.minutes` pieces: never while the candidate sits a
+    written paper or another oral, in a room no written paper fills then. Greedy,
+    earliest first: orals have one jury per UE, so there is nothing to optimise
+    beyond not clashing. Returns the slots and, for candidates left without one, why."""
+    slots = sorted(problem.slots, key=lambda s: (s.day, s.start))
+    papers = {p.id: p for p in problem.papers}
+    busy_slots: dict[str, set[str]] = defaultdict(set)  # candidate -> written slots
+    rooms_taken: dict[str, set[str]] = defaultdict(set)  # slot -> rooms of papers
+    for pl in timetable.placements:
+        for candidate in papers[pl.paper].candidates:
+            busy_slots[candidate].add(pl.slot)
+        rooms_taken[pl.slot] |= {room for room, _ in pl.seats}
+    rooms = sorted(problem.rooms, key=lambda r: (r.capacity, r.id))  # small rooms first
+    # (room, candidate or UE, day, time); orals all last the year's `oral_minutes`, so
+    # their starts align within a slot and equal starts are the only overlaps.
+    taken: set[tuple[str, dt.date, dt.time]] = set()
+    out: list[OralSlot] = []
+    missing: list[str] = []
+    for oral in sorted(orals, key=lambda o: o.id):
+        pieces = [
+            (slot, (dt.datetime.combine(slot.day, slot.start) + dt.timedelta(minutes=k)).time())
+            for slot in slots
+            for k in range(0, slot.minutes - oral.minutes + 1, oral.minutes)
+        ]
+        for candidate in sorted(oral.candidates):
+            for slot, start in pieces:
+                if slot.id in busy_slots[candidate]:
+                    continue
+                if (candidate, slot.day, start) in taken or (oral.id, slot.day, start) in taken:
+                    continue
+                free = [
+                    r.id
+                    for r in rooms
+                    if r.id not in rooms_taken[slot.id] and (r.id, slot.day, start) not in taken
+                ]
+                if not free:
+                    continue
+                taken |= {(candidate, slot.day, start), (oral.id, slot.day, start)}
+                taken.add((free[0], slot.day, start))
+                out.append(OralSlot(oral.id, candidate, slot.day, start, free[0]))
+                break
+            else:
+                missing.append(f"{oral.id} : plus de créneau libre pour une soutenance.")
+    return tuple(out), tuple(missing)

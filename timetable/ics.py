@@ -30,8 +30,9 @@ def _location(session: Session) -> str:
 
 def calendar(sessions: Iterable[Session], name: str, papers: Iterable = ()) -> bytes:
     """The feed's bytes. `sessions` come with planning__centre, unit and room; `papers`
-    are the learner's published written exams (assessment.ExamPaper, R-EXA-1), with
-    timetable__centre and unit."""
+    are the learner's published exams (R-EXA-1): written papers (assessment.ExamPaper)
+    and orals (ExamOral) with timetable__centre and unit, and report deadlines
+    (exam_timetable.ReportDue)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -56,24 +57,36 @@ def calendar(sessions: Iterable[Session], name: str, papers: Iterable = ()) -> b
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
         event.add("transp", "OPAQUE")
         cal.add_component(event)
-    for paper in papers:
-        event = Event()
-        centre = paper.timetable.centre
-        event.add("uid", f"epreuve-{paper.pk}@parcours")
-        event.add("dtstamp", paper.timetable.published_at or paper.starts_at)
-        event.add("dtstart", timezone.localtime(paper.starts_at))
-        event.add(
-            "dtend", timezone.localtime(paper.starts_at + dt.timedelta(minutes=paper.minutes))
-        )
-        event.add("summary", f"{paper.unit.code} — Épreuve écrite")
-        event.add(
-            "location", f"Salle(s) {paper.rooms}, {centre.name}, {centre.address}, {centre.city}"
-        )
-        event.add(
-            "description", f"{paper.unit.title}\nExamen : munissez-vous d'une pièce d'identité."
-        )
-        event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE")
-        cal.add_component(event)
+    for item in papers:
+        cal.add_component(_exam_event(item))
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _exam_event(item) -> Event:
+    event = Event()
+    if hasattr(item, "due_at"):  # a report's hand-in deadline
+        centre = item.centre
+        event.add("uid", f"rapport-{item.session_id}-{item.unit.code}@parcours")
+        event.add("dtstamp", item.due_at)
+        event.add("dtstart", timezone.localtime(item.due_at))
+        event.add("dtend", timezone.localtime(item.due_at + dt.timedelta(minutes=15)))
+        event.add("summary", f"{item.unit.code} — Remise du rapport (date limite)")
+        event.add("location", f"{centre.name}, {centre.address}, {centre.city}")
+        event.add("description", f"{item.unit.title}\nRapport ou dossier à rendre.")
+        event.add("transp", "TRANSPARENT")
+        return event
+    centre = item.timetable.centre
+    kind = "soutenance" if item.kind_label.startswith("Soutenance") else "epreuve"
+    event.add("uid", f"{kind}-{item.pk}@parcours")
+    event.add("dtstamp", item.timetable.published_at or item.starts_at)
+    event.add("dtstart", timezone.localtime(item.starts_at))
+    event.add("dtend", timezone.localtime(item.starts_at + dt.timedelta(minutes=item.minutes)))
+    event.add("summary", f"{item.unit.code} — {item.kind_label}")
+    event.add("location", f"Salle(s) {item.rooms}, {centre.name}, {centre.address}, {centre.city}")
+    event.add("description", f"{item.unit.title}\nExamen : munissez-vous d'une pièce d'identité.")
+    # A moved paper is the same event, a newer version (RFC 5545 SEQUENCE).
+    event.add("sequence", getattr(item, "sequence", 0))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event

@@ -240,7 +240,9 @@ def learner_feed(request, token: str):
     from assessment.services import visible_convocations
 
     convocations = exam_timetable.attach_papers(visible_convocations(learner))
-    papers = [c.paper for c in convocations if c.paper is not None]
+    papers = [
+        item for c in convocations for item in (c.paper, c.oral, c.report_due) if item is not None
+    ]
     response = _feed_response(
         services.learner_sessions(learner),
         "Mon planning — Cnam La Réunion",

@@ -10,7 +10,16 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.exams import ExamProblem, ExamRoom, Paper, exam_slots, solve_exams
+from planning.exams import (
+    ExamProblem,
+    ExamRoom,
+    Paper,
+    check_exams,
+    exam_slots,
+    place_orals,
+    seat_exams,
+    solve_exams,
+)
 
 DAYS = [dt.date(2017, 2, 20) + dt.timedelta(days=n) for n in range(5)]  # the week of 20/02
 EVENING = [dt.time(17, 0), dt.time(19, 0)]
@@ -93,3 +102,54 @@ def test_any_feasible_timetable_keeps_the_hard_rules(candidate_sets):
         check(problem, timetable)
     else:
         assert timetable.conflicts
+
+
+def test_a_move_by_hand_is_held_to_the_engines_hard_rules():
+    """R-EXA-1: staff adjust the timetable; a move that puts two papers of the same
+    candidate at once, or more candidates than seats, is refused with the reason."""
+    papers = (
+        Paper("AST004", 120, people("a", "b")),
+        Paper("CCE001", 120, people("a")),
+        Paper("TRS001", 120, frozenset(f"t{n}" for n in range(25))),
+    )
+    problem = ExamProblem(papers, exam_slots(DAYS[:2], EVENING, 120), (ExamRoom("S1", 26),))
+    first, second = problem.slots[0].id, problem.slots[1].id
+    assert check_exams(problem, {"AST004": first, "CCE001": second, "TRS001": second}) == []
+    clash = check_exams(problem, {"AST004": first, "CCE001": first, "TRS001": second})
+    assert clash == ["AST004 et CCE001 au même créneau : 1 candidat(s) passent les deux."]
+    crowded = check_exams(problem, {"AST004": first, "CCE001": second, "TRS001": first})
+    assert crowded == ["AST004, TRS001 : 27 candidats pour 26 places."]
+    assert check_exams(problem, {"AST004": "20170225-0800", "CCE001": first, "TRS001": second})
+    seated = seat_exams(problem, {"AST004": first, "CCE001": second, "TRS001": second})
+    assert {pl.paper: pl.seats for pl in seated}["TRS001"] == (("S1", 25),)
+
+
+def test_orals_are_individual_and_never_clash_with_a_written_paper():
+    """R-EXA-1: an oral ("^ soutenance") gives each candidate their own slot, not while
+    they sit a written paper, one candidate at a time for the UE's jury."""
+    papers = (Paper("AST004", 120, people("a", "b")),)
+    problem = ExamProblem(
+        papers, exam_slots(DAYS[:1], EVENING, 120), (ExamRoom("A", 30), ExamRoom("B", 2))
+    )
+    written = solve_exams(problem, time_limit_s=5)
+    orals = (Paper("UA211G", 30, people("a", "b", "c", "d", "e")),)
+    slots, missing = place_orals(orals, problem, written)
+    assert missing == ()
+    written_slot = next(s for s in problem.slots if s.id == written.placements[0].slot)
+    starts = [(s.day, s.start) for s in slots]
+    assert len(set(starts)) == 5  # one candidate at a time
+    for oral in slots:
+        if oral.candidate in ("a", "b"):  # never during their written paper
+            assert (
+                oral.start < written_slot.start
+                or oral.start
+                >= (
+                    dt.datetime.combine(written_slot.day, written_slot.start)
+                    + dt.timedelta(minutes=120)
+                ).time()
+            )
+        if oral.start >= written_slot.start and oral.start < dt.time(written_slot.start.hour + 2):
+            assert oral.room == "B"  # room A seats the written paper
+    too_many = (Paper("UA211G", 30, frozenset(f"o{n}" for n in range(9))),)
+    _, missing = place_orals(too_many, problem, written)
+    assert missing == ("UA211G : plus de créneau libre pour une soutenance.",)
