@@ -74,6 +74,23 @@ class ExamPapers:
     within_opening_hours_of: tuple[str, ...]
 
 
+# The session kinds of the planning (timetable.Session.Kind).
+SESSION_KINDS = ("class_meeting", "web_conference", "chat")
+
+
+@dataclass(frozen=True)
+class AttendanceProof:
+    """R-ORG-1 readings: when a session's sheet may be signed, how long a QR code is
+    valid, how late a sheet may be closed before it is flagged, and what counts as a
+    presence for the right to sit (R-EXA-3)."""
+
+    sign_from_minutes_before: int
+    sign_until_minutes_after: int
+    qr_seconds: int
+    close_within_days: int
+    presence_kinds: tuple[str, ...]  # session kinds whose attendance is a presence
+
+
 @dataclass(frozen=True)
 class Opening:
     """The UEs a centre opens in the year (R-FEE-1): those of `programmes` but
@@ -245,6 +262,7 @@ class Regulation:
     documents: tuple[DocumentRequirement, ...]
     exam_papers: ExamPapers
     openings: tuple[Opening, ...] = ()
+    attendance_proof: AttendanceProof | None = None
 
     def semester(self, code: str) -> Semester:
         for semester in self.semesters:
@@ -325,6 +343,22 @@ def parse_regulation(data: dict[str, Any], file: str, problems: list[DataProblem
         documents=_documents(root.subs("document")),
         exam_papers=_exam_papers(root.sub("exam_papers")),
         openings=_openings(root.subs("opening")),
+        attendance_proof=_attendance_proof(root.sub("attendance_proof")),
+    )
+
+
+def _attendance_proof(table: Reader) -> AttendanceProof:
+    table.rule()
+    kinds = table.strs("presence_kinds")
+    for kind in kinds:
+        if kind not in SESSION_KINDS:
+            table.problem("presence_kinds", f"« {kind} » : {', '.join(SESSION_KINDS)} attendu")
+    return AttendanceProof(
+        sign_from_minutes_before=table.int("sign_from_minutes_before"),
+        sign_until_minutes_after=table.int("sign_until_minutes_after"),
+        qr_seconds=table.int("qr_seconds", minimum=5),
+        close_within_days=table.int("close_within_days"),
+        presence_kinds=kinds,
     )
 
 

@@ -50,6 +50,21 @@ class CorrectionForm(BoundedForm):
         self.fields["learner"].choices = [(str(m.learner_id), m.name) for m in members]
 
 
+class PresenceForm(BoundedForm):
+    """The trainer records a learner present who cannot sign (R-ORG-1), with why."""
+
+    learner = forms.ChoiceField(label="Apprenant présent")
+    reason = forms.CharField(
+        label="Pourquoi il ne signe pas lui-même",
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "pas de téléphone"}),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learner"].choices = [(str(m.learner_id), m.name) for m in members]
+
+
 class AlternanceDayForm(BoundedForm):
     dossier = forms.ModelChoiceField(queryset=None, label="Apprenant en alternance")
     day = forms.DateField(

@@ -110,3 +110,72 @@ class AlternanceDay(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} : {self.hours} h"
+
+
+class AttendanceSheet(models.Model):
+    """The signed sheet of one session (R-ORG-1): opened by its trainer, signed by the
+    learners present (QR code on their phone, or recorded by the trainer with a reason),
+    then closed and signed by the trainer; a closed sheet is frozen, a later correction
+    is a new signature with its reason. Its signatures make the session's Attendance
+    rows, so the right to sit (R-EXA-3) reads the same record."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.PROTECT, related_name="sheet", verbose_name="séance"
+    )
+    opened_at = models.DateTimeField("ouverte le")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    # What a funder would question (check_closure), kept with the sheet.
+    flags = models.JSONField("réserves", default=list, blank=True)
+    # Keys the rotating QR codes of this sheet (never shown; see teaching/signing.py).
+    secret = models.CharField(max_length=64, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "feuille d'émargement"
+        verbose_name_plural = "feuilles d'émargement"
+
+    def __str__(self):
+        return f"Émargement — séance {self.session_id}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Signature(models.Model):
+    """One signature of a sheet: a learner's presence or the trainer's closing one —
+    who, when (the server's time), how, and why when it is not the learner's own."""
+
+    class Method(models.TextChoices):
+        QR = "qr", "QR code (téléphone de l'apprenant)"
+        TRAINER = "trainer", "Saisie par le formateur"
+        CORRECTION = "correction", "Correction"
+        TRAINER_CLOSING = "closing", "Signature du formateur (clôture)"
+
+    sheet = models.ForeignKey(AttendanceSheet, on_delete=models.PROTECT, related_name="signatures")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name="apprenant",
+    )  # None: the trainer's own signature
+    present = models.BooleanField("présent(e)", default=True)
+    method = models.CharField("mode", max_length=16, choices=Method.choices)
+    signed_at = models.DateTimeField("signé le")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    reason = models.CharField("motif", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = "signature"
+
+    def __str__(self):
+        return f"{self.get_method_display()} — {self.signed_at:%d/%m/%Y %H:%M}"

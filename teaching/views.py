@@ -11,7 +11,7 @@ GET never writes.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,9 +27,9 @@ from parcours.access import (
     staff_only,
     teacher_or_staff_only,
 )
-from teaching import services
-from teaching.forms import AlternanceDayForm, CorrectionForm, TeachersForm
-from teaching.models import Attendance, TeachingGroup
+from teaching import services, signing
+from teaching.forms import AlternanceDayForm, CorrectionForm, PresenceForm, TeachersForm
+from teaching.models import Attendance, AttendanceSheet, TeachingGroup
 from teaching.services import current_year
 from timetable.models import Session
 
@@ -182,12 +182,15 @@ def sheet(request, pk: int):
         else []
     )
     names = {m.learner_id: m.name for m in members}
+    signed_sheet = AttendanceSheet.objects.filter(session=session).first()
     return render(
         request,
         "teaching/sheet.html",
         {
             "session": session,
             "group": group,
+            "signed_sheet": signed_sheet,
+            **(_signed_context(request, signed_sheet, members) if signed_sheet else {}),
             "rows": [{"member": m, "attendance": recorded.get(m.learner_id)} for m in members],
             "recorded": bool(recorded),
             # A future or cancelled session shows its list, without boxes to tick.
@@ -201,6 +204,111 @@ def sheet(request, pk: int):
                 current=f"Émargement — {session}",
             ),
         },
+    )
+
+
+def _signed_context(request, sheet: AttendanceSheet, members) -> dict:
+    """The signed sheet's part of the page: signatures so far, the form to record a
+    learner without a phone, and (while open) the QR code."""
+    signatures = list(sheet.signatures.select_related("learner", "signed_by"))
+    names = {m.learner_id: m.name for m in members}
+    signed = {s.learner_id for s in signatures if s.learner_id and s.present}
+    return {
+        "signatures": [{"row": s, "name": names.get(s.learner_id, "")} for s in signatures],
+        "presence_form": PresenceForm(members=[m for m in members if m.learner_id not in signed]),
+        "qr": _qr(request, sheet) if not sheet.is_closed else None,
+    }
+
+
+def _qr(request, sheet: AttendanceSheet) -> dict:
+    import segno
+
+    address = request.build_absolute_uri(reverse("teaching:sign", args=[signing.qr_token(sheet)]))
+    return {
+        "svg": segno.make(address, error="m").svg_inline(scale=6, title="QR code d'émargement"),
+        "seconds": sheet.session.planning.year.regulation.attendance_proof.qr_seconds,
+    }
+
+
+@teacher_or_staff_only
+@require_GET
+def sheet_qr(request, pk: int):
+    """The rotating QR code of an open sheet (htmx refreshes it); reading only."""
+    session, group = _session_and_group(request, pk)
+    sheet = get_object_or_404(AttendanceSheet, session=session)
+    members = services.members(group)
+    return render(
+        request,
+        "teaching/_signed_sheet.html",
+        {"session": session, "signed_sheet": sheet, **_signed_context(request, sheet, members)},
+    )
+
+
+@teacher_or_staff_only
+@require_POST
+def sheet_action(request, pk: int):
+    """Open the signed sheet, record a learner without a phone, or close and sign it."""
+    session, group = _session_and_group(request, pk)
+    action = request.POST.get("action", "")
+    sheet = AttendanceSheet.objects.filter(session=session).first()
+    if action == "open":
+        attempt(
+            request,
+            lambda: signing.open_sheet(session, request.user),
+            "Émargement ouvert : les apprenants scannent le QR code affiché.",
+        )
+    elif sheet is None:
+        messages.error(request, "Ouvrez d'abord l'émargement de cette séance.")
+    elif action == "record":
+        form = PresenceForm(request.POST, members=services.members(group))
+        if form.is_valid():
+            attempt(
+                request,
+                lambda: signing.record_by_trainer(
+                    sheet,
+                    int(form.cleaned_data["learner"]),
+                    form.cleaned_data["reason"],
+                    request.user,
+                ),
+                "Présence enregistrée, avec son motif.",
+            )
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    elif action == "close":
+        attempt(
+            request,
+            lambda: signing.close_sheet(sheet, request.user),
+            "Feuille close et signée : les apprenants qui n'ont pas signé sont absents.",
+        )
+    else:
+        messages.error(request, "Action inconnue.")
+    return redirect("teaching:sheet", pk=session.pk)
+
+
+@learner_only
+@require_http_methods(["GET", "POST"])
+def sign(request, token: str):
+    """A learner's own signature, from the QR code scanned in the room: GET shows the
+    session and a button (GET never writes); POST signs, as the signed-in account."""
+    error = ""
+    signature = None
+    try:
+        sheet = signing.sheet_of_token(token)
+    except ValidationError as refusal:
+        sheet, error = None, " ".join(refusal.messages)
+    if sheet is not None and request.method == "POST":
+        try:
+            signature = signing.sign_by_qr(token, request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    status = 400 if error and request.method == "POST" else 200
+    return render(
+        request,
+        "teaching/sign.html",
+        {"sheet": sheet, "error": error, "signature": signature, "token": token},
+        status=status,
     )
 
 

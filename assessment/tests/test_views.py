@@ -256,8 +256,8 @@ def test_learner_exam_page_query_count(
     # (year, units and their programmes, registrations, attendance, earlier sessions'
     # marks); published marks and their juries; the year's regulation; the sessions of
     # the convocations' years (R-EXA-5: a convocation hangs on earlier results); the
-    # published written papers of the convocations (R-EXA-1)
-    with django_assert_num_queries(17):
+    # published written papers of the convocations and their orals (R-EXA-1)
+    with django_assert_num_queries(18):
         client.get("/espace/examens/")
 
 
