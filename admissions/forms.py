@@ -221,6 +221,7 @@ class FundingForm(StepForm):
             "employer_funder",
             "employer_address",
             "employer_contact",
+            "employer_told_of_absences",
             "employer_share_percent",
             "employer_certificate_signed",
             "validation",
@@ -265,6 +266,7 @@ class FundingForm(StepForm):
         else:
             for name in ("employer_funder", "employer_address", "employer_contact"):
                 data[name] = ""
+            data["employer_told_of_absences"] = False
             data["employer_share_percent"] = None
             data["employer_certificate_signed"] = True
         if data.get("declares_units_from_other_centres"):

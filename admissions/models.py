@@ -128,6 +128,11 @@ class Dossier(models.Model):
     employer_funder = models.CharField("employeur ou OPCA financeur", max_length=200, blank=True)
     employer_address = models.CharField("adresse du financeur", max_length=250, blank=True)
     employer_contact = models.EmailField("courriel du contact chez le financeur", blank=True)
+    # A term of the alternance contract (issue 17, item 6): the employer is told of a
+    # week without the day at the centre (R-CAL-4).
+    employer_told_of_absences = models.BooleanField(
+        "le contrat prévoit de prévenir ce contact des absences au centre", default=False
+    )
     employer_share_percent = models.DecimalField(
         "part prise en charge par le financeur (%)",
         max_digits=5,

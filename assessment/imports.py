@@ -53,7 +53,7 @@ class Line:
 MAX_FIELD_CHARS = 1000
 
 
-def _rows_of_csv(data: bytes) -> list[tuple[int, list[str]]]:
+def rows_of_csv(data: bytes) -> list[tuple[int, list[str]]]:
     """(line number in the file, cells) of every record."""
     if b"\x00" in data:
         raise MarksFileError("Ce fichier n'est pas un fichier texte CSV (octets binaires).")
@@ -133,7 +133,7 @@ def read_lines(name: str, data: bytes) -> tuple[list[Line], str]:
         raise MarksFileError("Fichier trop volumineux (2 Mo au plus).")
     lower = name.lower()
     if lower.endswith(".csv"):
-        numbered = _rows_of_csv(data)
+        numbered = rows_of_csv(data)
     elif lower.endswith(".xlsx"):
         if not data.startswith(b"PK"):
             raise MarksFileError("Ce fichier n'est pas un classeur XLSX.")

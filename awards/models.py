@@ -299,13 +299,15 @@ class AwardRequest(models.Model):
 
 class IssuedDocument(models.Model):
     """A document Parcours issued with a verification code: the credential, a
-    transcript, an attestation de suivi (R-EXA-6, R-REG-9). The public verification
+    transcript, an attestation de suivi (R-EXA-6, R-REG-9), a certificat de réalisation
+    (R-ORG-1). The public verification
     page shows only the holder's name, the document, its date and whether it is valid."""
 
     class Kind(models.TextChoices):
         CREDENTIAL = "credential", "Diplôme"
         TRANSCRIPT = "transcript", "Relevé de notes"
         ATTENDANCE = "attendance", "Attestation de suivi"
+        REALISATION = "realisation", "Certificat de réalisation"
 
     code = models.CharField("code de vérification", max_length=16, unique=True)
     kind = models.CharField("nature", max_length=12, choices=Kind.choices)

@@ -1043,6 +1043,7 @@ def issue_attendance(learner, dossier_pk: int) -> IssuedDocument:
     """The attestation de suivi of a final registration (R-EXA-6, R-REG-9): the UEs
     followed, with the sessions attended, whether or not exams were sat."""
     from admissions.models import Dossier
+    from teaching.realisation import followed
     from teaching.services import FOLLOWING, attendance_counts
 
     dossier = (
@@ -1054,6 +1055,10 @@ def issue_attendance(learner, dossier_pk: int) -> IssuedDocument:
         raise AwardError("Une attestation de suivi suppose une inscription définitive.")
     chosen = list(dossier.units.select_related("unit").order_by("unit__code"))
     counts = attendance_counts(dossier.year, [learner.pk], [c.unit_id for c in chosen])
+    # The hours are the certificat de réalisation's (R-ORG-1): signed sheets and
+    # validated distance activity, over the year.
+    regulation = dossier.year.regulation
+    done = followed(learner.pk, regulation.first_day, regulation.last_day)
     content = {
         "year": dossier.year.label,
         "programme": f"{dossier.programme.code} « {dossier.programme.title} »",
@@ -1064,6 +1069,7 @@ def issue_attendance(learner, dossier_pk: int) -> IssuedDocument:
                 "title": c.unit.title,
                 "foad": c.foad,
                 "attended": sum(counts.get((learner.pk, c.unit_id), {}).values()),
+                "hours": str(done.hours(c.unit_id)),
             }
             for c in chosen
         ],

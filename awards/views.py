@@ -246,6 +246,8 @@ def _learner(pk):
 @staff_only
 @require_GET
 def learner(request, pk):
+    from teaching.proof_views import certificate_form
+
     person = _learner(pk)
     record = services.learner_record(person, staff=True)
     today = clock.today()
@@ -294,6 +296,7 @@ def learner(request, pk):
                 for d in IssuedDocument.objects.filter(learner=person)
             ],
             "is_direction": direction,
+            "certificate_form": certificate_form(person.pk),
         },
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from parcours.access import staff_only
 from parcours.jobs import pending_and_recent, start
 from parcours.models import Job
-from parcours.uploads import file_response
+from parcours.uploads import KINDS, file_response
 
 
 def start_and_tell(request, kind: str, *, key: str, title: str, params: dict, started: str):
@@ -45,4 +45,7 @@ def panel(request, kind: str):
 @require_GET
 def job_file(request, pk: int):
     job = get_object_or_404(Job.objects.exclude(stored_name=""), pk=pk, status=Job.Status.DONE)
-    return file_response(job.stored_name, job.result_name or "document.pdf", "application/pdf")
+    extension = job.stored_name.rsplit(".", 1)[1]
+    return file_response(
+        job.stored_name, job.result_name or f"document.{extension}", KINDS[extension][0]
+    )

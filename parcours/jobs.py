@@ -41,8 +41,9 @@ logger = logging.getLogger(__name__)
 class Outcome:
     message: str
     url: str = ""
-    pdf: bytes | None = None  # a file to keep for download
+    pdf: bytes | None = None  # a file to keep for download (a PDF, or a ZIP of them)
     pdf_name: str = ""
+    extension: str = "pdf"
 
 
 # Each kind's handler: a function of the job returning its Outcome, in the app it
@@ -52,6 +53,7 @@ HANDLERS: dict[str, str] = {
     Job.Kind.JURY_RECORDS: "assessment.jobs.session_jury_records",
     Job.Kind.EXAM_TIMETABLE: "assessment.jobs.exam_timetable",
     Job.Kind.SYNC_CREDITS: "awards.jobs.sync_credits",
+    Job.Kind.ATTENDANCE_ARCHIVE: "teaching.jobs.attendance_archive",
 }
 
 
@@ -90,15 +92,15 @@ def _claim(job_id: int) -> Job | None:
 
 
 def _finish(job: Job, status: str, message: str, outcome: Outcome | None = None) -> None:
-    from parcours.uploads import CleanUpload, store
+    from parcours.uploads import KINDS, CleanUpload, store
 
     stored = ""
     if outcome is not None and outcome.pdf is not None:
         stored = store(
             CleanUpload(
                 content=outcome.pdf,
-                extension="pdf",
-                content_type="application/pdf",
+                extension=outcome.extension,
+                content_type=KINDS[outcome.extension][0],
                 display_name=outcome.pdf_name,
                 size=len(outcome.pdf),
                 sha256="",

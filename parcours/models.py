@@ -40,6 +40,7 @@ class Job(models.Model):
         JURY_RECORDS = "jury_records", "Procès-verbaux de jury de la session"
         EXAM_TIMETABLE = "exam_timetable", "Calendrier des épreuves"
         SYNC_CREDITS = "sync_credits", "Inscription des UE acquises au registre"
+        ATTENDANCE_ARCHIVE = "attendance_archive", "Feuilles d'émargement d'une période"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "En attente"

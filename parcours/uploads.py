@@ -45,11 +45,14 @@ from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
 
-# extension → (content type, what the user calls it)
+# extension → (content type, what the user calls it): what may be stored. A ZIP is only
+# ever made by Parcours (a period's attendance sheets); uploads accept
+# ACCEPTED_EXTENSIONS alone.
 KINDS = {
     "pdf": ("application/pdf", "PDF"),
     "jpg": ("image/jpeg", "JPEG"),
     "png": ("image/png", "PNG"),
+    "zip": ("application/zip", "archive ZIP"),
 }
 # Extensions accepted in a client's name, and the one they are stored under.
 ACCEPTED_EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
@@ -69,7 +72,7 @@ DANGEROUS_INNER_EXTENSIONS = frozenset(
     }
 )
 DISPLAY_NAME_MAX_CHARS = 100
-STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|jpg|png)")
+STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|jpg|png|zip)")
 INCOMING = "incoming"
 
 _ACCEPTED_TEXT = "seuls les fichiers PDF, JPEG et PNG sont acceptés."
@@ -807,7 +810,7 @@ def delete_stored(name: str) -> None:
 
 def stored_path(name: str) -> Path:
     """The path of a stored file; ValueError unless `name` is one `store` could have
-    made ("<32 lowercase hex>.pdf|jpg|png") and its path stays inside the root."""
+    made ("<32 lowercase hex>.pdf|jpg|png|zip") and its path stays inside the root."""
     if not isinstance(name, str) or not STORED_NAME.fullmatch(name):
         raise ValueError(f"Nom de fichier stocké invalide : {name!r}")
     root = _root().resolve()

@@ -128,3 +128,24 @@ def check_closure(facts: SheetFacts, proof: AttendanceProof, now: dt.datetime) -
             )
         ]
     return []
+
+
+# --- the right to sit in view (R-EXA-3), for the absence alerts ---------------------------
+
+OK, AT_RISK, LOST = "ok", "at_risk", "lost"
+
+
+def sitting_outlook(
+    needed: int, present: int, absent: int, remaining: int, alert_after: int
+) -> str:
+    """Where a learner stands for one UE and semester (R-EXA-3: `needed` presences):
+    reached ("ok"); "lost" when even every session left (`remaining`) would not be
+    enough; "at_risk" from `alert_after` absences, or when the sessions left are just
+    enough (one more absence and it is lost); otherwise "ok" for now."""
+    if present >= needed:
+        return OK
+    if present + remaining < needed:
+        return LOST
+    if absent >= alert_after or present + remaining == needed:
+        return AT_RISK
+    return OK

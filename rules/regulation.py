@@ -89,6 +89,11 @@ class AttendanceProof:
     qr_seconds: int
     close_within_days: int
     presence_kinds: tuple[str, ...]  # session kinds whose attendance is a presence
+    alert_after_absences: int  # absences in a semester that put the right to sit at risk
+    # The funding situations whose funder wants a certificat de réalisation at the end of
+    # each semester (dossier situations: employee, cif, career_change, job_seeker,
+    # alternance).
+    semester_certificates_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -359,6 +364,8 @@ def _attendance_proof(table: Reader) -> AttendanceProof:
         qr_seconds=table.int("qr_seconds", minimum=5),
         close_within_days=table.int("close_within_days"),
         presence_kinds=kinds,
+        alert_after_absences=table.int("alert_after_absences", minimum=1),
+        semester_certificates_for=table.strs("semester_certificates_for"),
     )
 
 

@@ -179,3 +179,120 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} — {self.signed_at:%d/%m/%Y %H:%M}"
+
+
+class DistanceActivity(models.Model):
+    """Time a learner spent on a distance activity of a UE (R-ORG-1): a web conference,
+    a chat, a recorded session or other platform work, from the platform's connection
+    report (imported as CSV by staff: validated at once) or declared by the learner and
+    validated by staff. A validated activity that matches a web conference or a chat
+    of the planning also marks the learner present at it (R-EXA-3 reads Attendance);
+    its minutes count in the hours of the certificat de réalisation."""
+
+    class Kind(models.TextChoices):
+        WEB_CONFERENCE = "web_conference", "Web-conférence"
+        CHAT = "chat", "Chat"
+        RECORDED = "recorded", "Séance enregistrée"
+        PLATFORM = "platform", "Activité sur la plateforme (exercices, forum)"
+
+    class Source(models.TextChoices):
+        REPORT = "report", "Rapport de connexion de la plateforme"
+        DECLARED = "declared", "Déclarée par l'apprenant"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "À valider"
+        VALIDATED = "validated", "Validée"
+        REFUSED = "refused", "Refusée"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="distance_activities",
+        verbose_name="apprenant",
+    )
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, verbose_name="année")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="UE")
+    kind = models.CharField("activité", max_length=16, choices=Kind.choices)
+    day = models.DateField("jour")
+    minutes = models.PositiveSmallIntegerField("durée (minutes)")
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distance_activities",
+        verbose_name="séance",
+    )
+    description = models.CharField("description", max_length=300, blank=True)
+    source = models.CharField("origine", max_length=10, choices=Source.choices)
+    source_name = models.CharField("fichier importé", max_length=120, blank=True)
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+    recorded_at = clock.BusinessDateTimeField("saisi le", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    reason = models.CharField("motif du refus", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        indexes = [models.Index(fields=["learner", "day"]), models.Index(fields=["status"])]
+        verbose_name = "activité à distance"
+        verbose_name_plural = "activités à distance"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.day:%d/%m/%Y}, {self.minutes} min"
+
+
+class AbsenceAlert(models.Model):
+    """An absence alert sent: to a learner whose right to sit a UE is at risk or lost
+    this semester (R-EXA-3), or to an employer's contact for an alternance week with
+    no day at the centre (R-CAL-4; `unit` empty, `semester` the ISO week). Once each,
+    so that the daily run does not tell the same thing twice."""
+
+    class Level(models.TextChoices):
+        AT_RISK = "at_risk", "Droit à l'examen menacé"
+        LOST = "lost", "Droit à l'examen perdu pour ce semestre"
+        ALTERNANCE = "alternance", "Semaine d'alternance sans journée au centre"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="absence_alerts"
+    )
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True)
+    semester = models.CharField(max_length=10)  # a semester's code, or "2016-W45"
+    level = models.CharField(max_length=10, choices=Level.choices)
+    absences = models.JSONField(default=list)  # the days of the absences told, ISO
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "year", "unit", "semester", "level"],
+                condition=models.Q(unit__isnull=False),
+                name="absence_alert_once",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "year", "semester", "level"],
+                condition=models.Q(unit__isnull=True),
+                name="alternance_alert_once",
+            ),
+        ]
+        verbose_name = "alerte d'absence"
+        verbose_name_plural = "alertes d'absence"
+
+    def __str__(self):
+        return f"{self.get_level_display()} — {self.semester}"

@@ -202,14 +202,16 @@ def correct_attendance(session: Session, learner_id: int, present: bool, reason:
     return row
 
 
-def _semester_case(regulation: Regulation):
+def _semester_case(regulation: Regulation, starts_at: str = "session__starts_at"):
     """SQL: the semester code of a session from its date (R-CAL-1)."""
     whens = [
         When(
-            session__starts_at__gte=dt.datetime.combine(s.courses_start, dt.time.min, LOCAL),
-            session__starts_at__lt=dt.datetime.combine(
-                s.courses_end + dt.timedelta(days=1), dt.time.min, LOCAL
-            ),
+            **{
+                f"{starts_at}__gte": dt.datetime.combine(s.courses_start, dt.time.min, LOCAL),
+                f"{starts_at}__lt": dt.datetime.combine(
+                    s.courses_end + dt.timedelta(days=1), dt.time.min, LOCAL
+                ),
+            },
             then=Value(s.code),
         )
         for s in regulation.semesters
@@ -222,8 +224,14 @@ def attendance_counts(
     learner_ids: Iterable[int] | None = None,
     unit_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], dict[str, int]]:
-    """{(learner, unit): {semester: attendances}} for the year, in one query."""
-    rows = Attendance.objects.filter(present=True, session__planning__year=year)
+    """{(learner, unit): {semester: attendances}} for the year, in one query. Only the
+    session kinds the year counts as a presence (R-EXA-3: `presence_kinds`, a reading
+    of "2 présences") are counted."""
+    rows = Attendance.objects.filter(
+        present=True,
+        session__planning__year=year,
+        session__kind__in=year.regulation.attendance_proof.presence_kinds,
+    )
     if learner_ids is not None:
         rows = rows.filter(learner_id__in=list(learner_ids))
     if unit_ids is not None:

@@ -84,7 +84,8 @@ def facts(session: Session, sheet: AttendanceSheet | None = None, trainer=None) 
 
 def _locked_session(session: Session) -> Session:
     return (
-        Session.objects.select_for_update()
+        # of=self: PostgreSQL locks no row of the outer join to a room (none online).
+        Session.objects.select_for_update(of=("self",))
         .select_related("planning__year", "room", "unit")
         .get(pk=session.pk)
     )
@@ -236,7 +237,14 @@ def close_sheet(sheet: AttendanceSheet, by) -> AttendanceSheet:
     Signature.objects.create(
         sheet=sheet, method=Signature.Method.TRAINER_CLOSING, signed_at=now, signed_by=by
     )
-    for learner in sorted(sheet_facts.registered - sheet_facts.signed, key=int):
+    # Absent: the learners expected at this session who did not sign — a learner
+    # following the UE at a distance is not expected at a class meeting (R-CAL-2).
+    expected = {
+        str(m.learner_id)
+        for m in members(_group_of(session))
+        if not (m.foad and session.kind == Session.Kind.CLASS_MEETING)
+    }
+    for learner in sorted(expected - sheet_facts.signed, key=int):
         _set_attendance(session, int(learner), False, by)
     sheet.closed_at = now
     sheet.flags = [r.message for r in check_closure(sheet_facts, _proof(session), _local(now))]

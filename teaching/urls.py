@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teaching import views
+from teaching import proof_views, views
 
 app_name = "teaching"
 urlpatterns = [
@@ -12,5 +12,11 @@ urlpatterns = [
     path("enseignement/seances/<int:pk>/qr/", views.sheet_qr, name="sheet_qr"),
     path("emargement/<str:token>/", views.sign, name="sign"),
     path("espace/presences/", views.my_attendance, name="mine"),
+    path("enseignement/seances/<int:pk>/feuille.pdf", proof_views.sheet_pdf, name="sheet_pdf"),
+    path("espace/presences/declarer/", proof_views.declare, name="declare"),
     path("accueil/alternance/", views.alternance, name="alternance"),
+    path("accueil/emargement/", proof_views.proofs, name="proofs"),
+    path("accueil/emargement/activites/<int:pk>/", proof_views.decide, name="decide"),
+    path("accueil/absences/", proof_views.at_risk, name="at_risk"),
+    path("accueil/apprenants/<int:pk>/certificat/", proof_views.certificate, name="certificate"),
 ]

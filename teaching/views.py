@@ -337,6 +337,8 @@ def correct(request, pk: int):
 @learner_only
 @require_GET
 def my_attendance(request):
+    from teaching.proof_views import my_distance_context
+
     year = current_year()
     units = services.learner_attendance(request.user, year) if year else []
     return render(
@@ -345,7 +347,15 @@ def my_attendance(request):
         {
             "year": year,
             "units": units,
+            **my_distance_context(request.user, year),
             "needed": year.regulation.thresholds.attendances_to_sit if year else 0,
+            # What the year counts as a presence (R-EXA-3, a reading of its data).
+            "presence_labels": ", ".join(
+                str(dict(Session.Kind.choices)[kind]).lower()
+                for kind in year.regulation.attendance_proof.presence_kinds
+            )
+            if year
+            else "",
             "breadcrumb_data": {
                 "links": [{"url": reverse("admissions:space"), "title": "Mon espace"}],
                 "current": "Mes présences",

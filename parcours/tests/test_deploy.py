@@ -33,6 +33,8 @@ def test_scheduled_jobs_are_declared_once_for_both_platforms():
         == _timer_commands()
         == {
             "send_result_notices",
+            "send_absence_alerts",
+            "issue_semester_certificates",
             "purge_documents",
             "backup",
         }

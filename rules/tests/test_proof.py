@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from rules import proof
 from rules.proof import SheetFacts, check_closure, check_opening, check_signature
 from rules.regulation import load_regulation
 
@@ -104,3 +107,19 @@ def test_a_sheet_closed_long_after_is_flagged():
     assert messages(check_closure(facts(), PROOF, ENDS + dt.timedelta(days=5))) == [
         "Feuille close 5 jours après la séance (au-delà de 2) : un financeur peut la contester."
     ]
+
+
+@pytest.mark.parametrize(
+    ("present", "absent", "remaining", "expected"),
+    [
+        (2, 3, 0, "ok"),  # reached: absences no longer matter
+        (0, 1, 5, "ok"),  # one absence, plenty left
+        (0, 2, 5, "at_risk"),  # alert_after = 2 absences
+        (1, 0, 1, "at_risk"),  # exactly enough left: one more absence loses it
+        (0, 3, 1, "lost"),  # 0 + 1 < 2
+        (1, 4, 0, "lost"),
+    ],
+)
+def test_the_right_to_sit_in_view(present, absent, remaining, expected):
+    """R-EXA-3: "2 présences par UE et par semestre"; alert from the 2nd absence."""
+    assert proof.sitting_outlook(2, present, absent, remaining, alert_after=2) == expected
