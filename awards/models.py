@@ -300,7 +300,7 @@ class AwardRequest(models.Model):
 class IssuedDocument(models.Model):
     """A document Parcours issued with a verification code: the credential, a
     transcript, an attestation de suivi (R-EXA-6, R-REG-9), a certificat de réalisation
-    (R-ORG-1). The public verification
+    (R-ORG-2). The public verification
     page shows only the holder's name, the document, its date and whether it is valid."""
 
     class Kind(models.TextChoices):

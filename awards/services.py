@@ -1055,7 +1055,7 @@ def issue_attendance(learner, dossier_pk: int) -> IssuedDocument:
         raise AwardError("Une attestation de suivi suppose une inscription définitive.")
     chosen = list(dossier.units.select_related("unit").order_by("unit__code"))
     counts = attendance_counts(dossier.year, [learner.pk], [c.unit_id for c in chosen])
-    # The hours are the certificat de réalisation's (R-ORG-1): signed sheets and
+    # The hours are the certificat de réalisation's (R-ORG-1, R-ORG-2): signed sheets and
     # validated distance activity, over the year.
     regulation = dossier.year.regulation
     done = followed(learner.pk, regulation.first_day, regulation.last_day)

@@ -32,7 +32,9 @@ from django.db import connection  # noqa: E402
 from assessment import services  # noqa: E402
 from assessment.models import ExamSession, Mark  # noqa: E402
 from catalogue.models import AcademicYear  # noqa: E402
+from teaching.alerts import risks  # noqa: E402
 from teaching.models import Attendance  # noqa: E402
+from teaching.services import attendance_counts  # noqa: E402
 
 
 def spaced(number: float) -> str:
@@ -68,6 +70,13 @@ def main() -> None:
         f"présences ; année mesurée {year.code}"
     )
     print(f"{'étape':<46} {'lignes':>21} {'durée':>10} {'débit':>12} {'pic Python':>12}")
+    # The floor of the right to sit: the one aggregation of the year's attendance it
+    # reads (the presence kinds of the year, by learner, UE and semester), alone.
+    measure(
+        "plancher : présences agrégées (requête seule)",
+        "couples",
+        lambda: len(attendance_counts(year)),
+    )
     for session in sessions:
         measure(
             f"droit de composer, session {session.number} {session.semester or 'S1+S2'}",
@@ -82,6 +91,14 @@ def main() -> None:
             sum(u.statistics.count + u.statistics.absent for u in services.jury_results(s).values())
             for s in every
         ),
+    )
+    # The absence alerts' list (R-EXA-3) for the whole year, in the middle of S1.
+    first = year.regulation.semesters[0]
+    middle = first.courses_start + (first.exam_session_1_week - first.courses_start) / 2
+    measure(
+        f"apprenants à risque, toutes UE, le {middle:%d/%m/%Y}",
+        "situations",
+        lambda: len(risks(year, middle)),
     )
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pic de mémoire du processus (RSS) : {usage:.0f} Mo")

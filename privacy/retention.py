@@ -70,6 +70,16 @@ RULES = [
         "l'établissement doit pouvoir attester un diplôme",
     ),
     RetentionRule(
+        data="Feuilles d'émargement signées, activités à distance et certificats de "
+        "réalisation",
+        setting="",
+        after="la fin de l'année du dernier paiement de la formation",
+        what_happens="conservés au moins 3 ans ; pas de suppression automatique : "
+        "ils prouvent aux financeurs que la formation a eu lieu",
+        source="Modèle de certificat de réalisation (ministère du Travail) : pièces "
+        "justificatives conservées 3 ans ; contrôle des financeurs (R6313-3)",
+    ),
+    RetentionRule(
         data="Copies de sauvegarde",
         setting="BACKUP_KEEP",
         after="la sauvegarde (une par nuit)",

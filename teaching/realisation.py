@@ -1,4 +1,4 @@
-"""Proof of delivery (R-ORG-1): the hours a learner followed, from the signed sheets and
+"""Proof of delivery (R-ORG-1, R-ORG-2): the hours a learner followed, from the signed sheets and
 the validated distance activity — one count for the certificat de réalisation, the
 attestation de suivi (R-EXA-6) and, later, the BPF — and the documents a funder audits:
 each session's signed sheet as PDF, a period's sheets as a ZIP, the certificat.
@@ -153,7 +153,7 @@ def certificate_content(dossier: Dossier, first: dt.date, last: dt.date, funder:
 
 def issue_certificate(dossier: Dossier, first: dt.date, last: dt.date, funder: str = ""):
     """The certificat de réalisation of a final registration for a period (Ministry's
-    model; R-ORG-1), with a verification code; the hours are frozen at issue."""
+    model; R-ORG-2), with a verification code; the hours are frozen at issue."""
     from awards.models import IssuedDocument
     from awards.services import issue_document
 

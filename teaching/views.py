@@ -319,10 +319,17 @@ def correct(request, pk: int):
     form = CorrectionForm(request.POST, members=services.members(group))
     if form.is_valid():
         data = form.cleaned_data
+        sheet = AttendanceSheet.objects.filter(session=session, closed_at__isnull=False).first()
+        # A closed signed sheet is frozen: its correction is a new signature (R-ORG-1).
+        correct = signing.correct_sheet if sheet else services.correct_attendance
         attempt(
             request,
-            lambda: services.correct_attendance(
-                session, int(data["learner"]), data["present"] == "1", data["reason"], request.user
+            lambda: correct(
+                sheet or session,
+                int(data["learner"]),
+                data["present"] == "1",
+                data["reason"],
+                request.user,
             ),
             "Présence corrigée ; la correction et son motif sont dans l'historique.",
         )

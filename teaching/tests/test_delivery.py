@@ -416,3 +416,21 @@ def test_the_proof_pages_use_a_fixed_number_of_queries(
     # centres of the archive's form
     with django_assert_num_queries(7):
         client.get("/accueil/emargement/")
+
+
+def test_a_staff_correction_of_a_closed_sheet_is_a_new_signature(
+    client, ast004, class_of, teacher, reception, at
+):
+    """R-ORG-1: a closed sheet is frozen; a later correction is a new entry, reason kept."""
+    learner, _ = class_of
+    first = _sessions(ast004, "class_meeting")[0]
+    sheet = signed_session(first, teacher, [], at)
+    client.force_login(reception)
+    client.post(
+        f"/enseignement/seances/{first.pk}/correction/",
+        {"learner": str(learner.pk), "present": "1", "reason": "signature papier retrouvée"},
+    )
+    correction = sheet.signatures.get(method="correction")
+    assert correction.learner == learner and correction.reason == "signature papier retrouvée"
+    assert Attendance.objects.get(session=first, learner=learner).present
+    assert sheet.signatures.filter(learner=learner, method="trainer").count() == 0

@@ -1,4 +1,4 @@
-"""Certificats de réalisation at the end of each semester (R-ORG-1), to run daily."""
+"""Certificats de réalisation at the end of each semester (R-ORG-2), to run daily."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +7,7 @@ from teaching.realisation import issue_semester_certificates
 
 class Command(BaseCommand):
     help = (
-        "R-ORG-1 : délivre, après la fin des cours d'un semestre, le certificat de "
+        "R-ORG-2 : délivre, après la fin des cours d'un semestre, le certificat de "
         "réalisation des inscriptions dont le financeur le demande (une fois par semestre)."
     )
 
