@@ -65,9 +65,22 @@ def programme_detail(request, code):
             "units_ects": sum(u.ects for u in units),
             "taught_ects": sum(u.ects for u in units if not u.is_activity),
             "built_on": built_on,
+            "results": _published_results(programme=programme),
             "breadcrumb_data": _crumbs(programme.code),
         },
     )
+
+
+def _published_results(programme=None, unit=None):
+    """The latest published year's results (R-ORG-5), once its juries are all out."""
+    from assessment.results import programme_year_results, published_year, unit_year_results
+
+    year = published_year()
+    if year is None:
+        return None
+    if programme is not None:
+        return programme_year_results(programme, year)
+    return unit_year_results(unit, year)
 
 
 @public
@@ -86,6 +99,7 @@ def unit_detail(request, code):
         {
             "unit": unit,
             "evaluation": [modes.get(c, c) for c in unit.evaluation],
+            "results": _published_results(unit=unit),
             "breadcrumb_data": _crumbs(unit.code),
         },
     )

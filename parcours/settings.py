@@ -214,6 +214,10 @@ PARCOURS_SITE_URL = env_str("PARCOURS_SITE_URL", "http://127.0.0.1:8000")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # seconds: reset and confirmation links last a day
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@cnam.re>")
 
+# Published results (R-ORG-5): no rate on fewer learners than this — a rate on three
+# says nothing and may single a person out.
+PARCOURS_RESULTS_MIN_COUNT = env_int("PARCOURS_RESULTS_MIN_COUNT", 10)
+
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

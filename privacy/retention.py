@@ -70,8 +70,7 @@ RULES = [
         "l'établissement doit pouvoir attester un diplôme",
     ),
     RetentionRule(
-        data="Feuilles d'émargement signées, activités à distance et certificats de "
-        "réalisation",
+        data="Feuilles d'émargement signées, activités à distance et certificats de réalisation",
         setting="",
         after="la fin de l'année du dernier paiement de la formation",
         what_happens="conservés au moins 3 ans ; pas de suppression automatique : "

@@ -60,8 +60,14 @@ def _current_semesters(regulation, today: dt.date):
     return [s for s in regulation.semesters if s.courses_start <= today < s.exam_session_1_week]
 
 
-def risks(year: AcademicYear, today: dt.date | None = None, unit_id: int | None = None):
-    """Every (learner, UE, current semester) at risk or lost, in five queries."""
+def risks(
+    year: AcademicYear,
+    today: dt.date | None = None,
+    unit_id: int | None = None,
+    learner_id: int | None = None,
+):
+    """Every (learner, UE, current semester) at risk or lost, in five queries; one UE's
+    or one learner's when asked."""
     today = today or clock.today()
     regulation = year.regulation
     semesters = {s.code: s for s in _current_semesters(regulation, today)}
@@ -74,6 +80,8 @@ def risks(year: AcademicYear, today: dt.date | None = None, unit_id: int | None 
     )
     if unit_id is not None:
         chosen = chosen.filter(unit_id=unit_id)
+    if learner_id is not None:
+        chosen = chosen.filter(dossier__learner_id=learner_id)
     chosen = list(
         chosen.select_related("unit", "dossier__learner").order_by(
             "unit__code", "dossier__last_name", "dossier__first_name"
@@ -81,20 +89,22 @@ def risks(year: AcademicYear, today: dt.date | None = None, unit_id: int | None 
     )
     if not chosen:
         return []
-    counts = attendance_counts(year, None, {c.unit_id for c in chosen})
+    learners = None if learner_id is None else [learner_id]
+    counts = attendance_counts(year, learners, {c.unit_id for c in chosen})
     absent: dict[tuple[int, int, str], list[dt.date]] = defaultdict(list)
-    for learner_id, unit, starts_at, semester in (
+    for who, unit, starts_at, semester in (
         Attendance.objects.filter(
             present=False,
             session__planning__year=year,
             session__kind__in=proof.presence_kinds,
             session__unit_id__in={c.unit_id for c in chosen},
+            **({} if learner_id is None else {"learner_id": learner_id}),
         )
         .annotate(semester=_semester_case(regulation))
         .values_list("learner_id", "session__unit_id", "session__starts_at", "semester")
         .order_by("session__starts_at")
     ):
-        absent[learner_id, unit, semester].append(timezone.localtime(starts_at, LOCAL).date())
+        absent[who, unit, semester].append(timezone.localtime(starts_at, LOCAL).date())
     after_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, LOCAL)
     # The sessions still to come, per centre, UE, kind and semester (FOAD learners
     # count the online ones only, R-CAL-2).

@@ -264,6 +264,8 @@ def my_distance_context(learner, year) -> dict:
     """The learner's page part: the declaration form and their activities so far."""
     units = _my_units(learner, year)
     return {
+        # What the absence alerts said, where the learner looks (R-EXA-3).
+        "risks": alerts.risks(year, learner_id=learner.pk) if year else [],
         "declare_form": DeclareForm(prefix="declare", units=units) if units else None,
         "activities": list(
             DistanceActivity.objects.filter(learner=learner, year=year).select_related("unit")[:100]

@@ -26,8 +26,8 @@ PAGES = [
 # Queries per page, whatever the number of programmes and units (tested below).
 QUERIES = {
     "catalogue:home": 2,
-    "catalogue:programme": 5,
-    "catalogue:unit": 3,
+    "catalogue:programme": 6,  # + the juries, to know whether a year's results are out
+    "catalogue:unit": 4,
     "catalogue:calendar": 1,
     "catalogue:calendar_year": 1,
     "catalogue:fees": 3,

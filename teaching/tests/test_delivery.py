@@ -352,6 +352,9 @@ def test_a_learner_who_missed_two_sessions_is_told_once_with_the_dates(
     assert odd.status_code == 200 and "UE inconnue" in odd.content.decode()
     client.force_login(learner)
     assert client.get("/accueil/absences/").status_code in (302, 403)
+    space = client.get("/espace/presences/").content.decode()
+    assert "AST004 : droit à l&#x27;examen menacé" in space
+    assert "R-EXA" not in space
 
 
 def test_an_alternance_week_without_its_day_is_told_to_the_employer_when_the_contract_says_so(
