@@ -419,3 +419,28 @@ class Cancellation(models.Model):
     def balance(self) -> Decimal:
         """Positive: the learner still owes it; negative: the centre refunds it."""
         return self.owed - self.paid
+
+
+class ContractAcceptance(models.Model):
+    """The applicant's online acceptance of the training contract or convention before
+    the deposit (R-ORG-3): which document (its kind, the wording's version and the
+    SHA-256 of what was shown), who and when. Never changed; a new text asks again."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="contract_acceptances"
+    )
+    kind = models.CharField("document", max_length=12)  # "contrat" or "convention"
+    version = models.CharField("version du texte", max_length=32)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    accepted_at = clock.BusinessDateTimeField("accepté le", auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-accepted_at", "-pk"]
+        verbose_name = "acceptation du contrat de formation"
+        verbose_name_plural = "acceptations du contrat de formation"
+
+    def __str__(self):
+        return f"{self.kind} {self.version} — {self.accepted_at:%d/%m/%Y %H:%M}"

@@ -18,7 +18,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from admissions import notifications
-from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, DossierUnit, Payment
+from admissions.models import (
+    Cancellation,
+    ContractAcceptance,
+    Dossier,
+    DossierFile,
+    DossierItem,
+    DossierUnit,
+    Payment,
+)
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
 from catalogue.services import ForeignUnit, foreign_unit, opened_unit_codes
@@ -514,17 +522,39 @@ def remove_file(dossier: Dossier, file_pk: int, by) -> None:
             item.save()
 
 
-def deposit(dossier: Dossier, steps: list[str]) -> Dossier:
+def deposit(dossier: Dossier, steps: list[str], accepted: str = "", by=None) -> Dossier:
     """Deposit the dossier: it freezes and the withdrawal period starts (R-REG-7).
+    `accepted` is the SHA-256 of the training contract the applicant read and accepted
+    with the deposit (R-ORG-3): it must be the document as it stands, and is kept.
     Depositing twice is harmless: the second time changes nothing."""
+    from admissions import contract
+
     today = clock.today()
     with transaction.atomic():
         locked = _locked(dossier)
         if locked.status != Status.DRAFT:
             return locked
         problems = problems_before_deposit(locked, steps, today)
+        current = contract.digest(locked)
+        if not accepted:
+            problems.append(
+                f"Lisez le {contract.TITLES[contract.kind_of(locked)].lower()} et cochez "
+                "« J'accepte » avant de déposer."
+            )
+        elif accepted != current:
+            problems.append(
+                "Le contrat a changé depuis que vous l'avez lu (dossier modifié) : "
+                "relisez-le et acceptez-le à nouveau."
+            )
         if problems:
             raise DossierError(problems)
+        ContractAcceptance.objects.create(
+            dossier=locked,
+            kind=contract.kind_of(locked),
+            version=locked.year.regulation.contract.version,
+            sha256=current,
+            accepted_by=by or locked.learner,
+        )
         locked.status = Status.DEPOSITED
         locked.deposited_on = today
         locked.save()

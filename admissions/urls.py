@@ -17,6 +17,7 @@ urlpatterns = [
     path("dossier/<int:pk>/renvoyer/", views.send_back, name="send_back"),
     path("dossier/<int:pk>/retractation/", views.withdraw, name="withdraw"),
     path("dossier/<int:pk>/devis.pdf", views.quote_pdf, name="quote_pdf"),
+    path("dossier/<int:pk>/contrat.pdf", views.contract_pdf, name="contract_pdf"),
     path(
         "dossier/<int:pk>/certificat-inscription.pdf", views.certificate_pdf, name="certificate_pdf"
     ),

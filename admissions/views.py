@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from admissions import services
+from admissions import contract, services
 from admissions.forms import (
     STEP_TITLES,
     STEPS,
@@ -331,6 +331,14 @@ def dossier(request, pk: int):
         "admissions/dossier.html",
         {
             "dossier": dossier,
+            "contract_title": contract.TITLES[contract.kind_of(dossier)],
+            # The document the applicant accepts with the deposit (R-ORG-3).
+            "contract_digest": contract.digest(dossier)
+            if dossier.status == Dossier.Status.DRAFT
+            and not problems
+            and dossier.year.regulation.contract is not None
+            else "",
+            "acceptance": dossier.contract_acceptances.first(),
             "s": summary,
             "problems": problems,
             "steps": _step_links(dossier),
@@ -344,9 +352,10 @@ def dossier(request, pk: int):
 @require_POST
 def deposit(request, pk: int):
     dossier = _own(request, pk)
+    accepted = request.POST.get("contract", "")[:64] if request.POST.get("accept") else ""
     attempt(
         request,
-        lambda: services.deposit(dossier, STEP_TITLES),
+        lambda: services.deposit(dossier, STEP_TITLES, accepted, request.user),
         "Votre dossier est déposé. Vous pouvez vous rétracter pendant "
         f"{dossier.year.regulation.thresholds.withdrawal_days} jours.",
     )
@@ -408,6 +417,27 @@ def quote_pdf(request, pk: int):
             "centre": Centre.objects.regional(),
         },
         f"devis-{dossier.reference}.pdf",
+    )
+
+
+@restricted_to("learner", learner_or_staff)
+@require_GET
+def contract_pdf(request, pk: int):
+    """The training contract or convention (R-ORG-3): the document to accept before the
+    deposit, then the accepted one with its acceptance."""
+    dossier = _visible(request, pk)
+    try:
+        document = {
+            **contract.context(dossier),
+            "acceptance": dossier.contract_acceptances.first(),
+        }
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("admissions:dossier", dossier.pk)
+    return pdf_response(
+        "admissions/pdf/contract.html",
+        document,
+        f"{contract.kind_of(dossier)}-formation-{dossier.reference}.pdf",
     )
 
 

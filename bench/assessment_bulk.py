@@ -73,7 +73,7 @@ def main() -> None:
     # The floor of the right to sit: the one aggregation of the year's attendance it
     # reads (the presence kinds of the year, by learner, UE and semester), alone.
     measure(
-        "plancher : présences agrégées (requête seule)",
+        "plancher (session 2) : présences de l'année agrégées",
         "couples",
         lambda: len(attendance_counts(year)),
     )

@@ -97,6 +97,20 @@ class AttendanceProof:
 
 
 @dataclass(frozen=True)
+class ContractTerms:
+    """R-ORG-3: what the contrat de formation professionnelle (L6353-3 to 7) and the
+    convention de formation (L6353-1, D6353-1) say beyond the brochure: the cap of the
+    first payment after the withdrawal period, and the centre's own texts on its
+    trainers, its means and its distance means (each a reading with its source)."""
+
+    first_payment_max_percent: Decimal
+    trainers: str
+    means: str
+    distance_means: str
+    version: str  # the contract's wording; a new wording asks for a new acceptance
+
+
+@dataclass(frozen=True)
 class Opening:
     """The UEs a centre opens in the year (R-FEE-1): those of `programmes` but
     `closed`, plus `units`. A UE opened in no centre of La Réunion may be followed in
@@ -268,6 +282,7 @@ class Regulation:
     exam_papers: ExamPapers
     openings: tuple[Opening, ...] = ()
     attendance_proof: AttendanceProof | None = None
+    contract: ContractTerms | None = None
 
     def semester(self, code: str) -> Semester:
         for semester in self.semesters:
@@ -349,6 +364,23 @@ def parse_regulation(data: dict[str, Any], file: str, problems: list[DataProblem
         exam_papers=_exam_papers(root.sub("exam_papers")),
         openings=_openings(root.subs("opening")),
         attendance_proof=_attendance_proof(root.sub("attendance_proof")),
+        contract=_contract(root, "contract"),
+    )
+
+
+def _contract(root: Reader, name: str) -> ContractTerms | None:
+    """None for a year stored before R-ORG-3's readings existed (its stored text has no
+    such table: `load_catalogue` gives it the current data)."""
+    if name not in root.table:
+        return None
+    table = root.sub(name)
+    table.rule()
+    return ContractTerms(
+        first_payment_max_percent=table.decimal("first_payment_max_percent"),
+        trainers=table.str("trainers"),
+        means=table.str("means"),
+        distance_means=table.str("distance_means"),
+        version=table.str("version"),
     )
 
 

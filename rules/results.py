@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 RULE = "R-ORG-5"
-PERCENT = Decimal(100)
+PERCENT = Decimal(100)  # a percentage's hundred, not a brochure value
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def risks(
     learner_id: int | None = None,
 ):
     """Every (learner, UE, current semester) at risk or lost, in five queries; one UE's
-    or one learner's when asked."""
+    or one learner's when asked. Memory grows with the situations found, not with the
+    registrations read (tuples, streamed absences)."""
     today = today or clock.today()
     regulation = year.regulation
     semesters = {s.code: s for s in _current_semesters(regulation, today)}
@@ -82,33 +83,45 @@ def risks(
         chosen = chosen.filter(unit_id=unit_id)
     if learner_id is not None:
         chosen = chosen.filter(dossier__learner_id=learner_id)
+    # Plain tuples, not model rows: the daily run reads every registration of the year.
     chosen = list(
-        chosen.select_related("unit", "dossier__learner").order_by(
-            "unit__code", "dossier__last_name", "dossier__first_name"
+        chosen.order_by("unit__code", "dossier__last_name", "dossier__first_name").values_list(
+            "dossier__learner_id",
+            "dossier__learner__email",
+            "dossier__last_name",
+            "dossier__first_name",
+            "dossier_id",
+            "dossier__centre_id",
+            "unit_id",
+            "foad",
         )
     )
     if not chosen:
         return []
+    unit_ids = {row[6] for row in chosen}
+    units = Unit.objects.in_bulk(unit_ids)
     learners = None if learner_id is None else [learner_id]
-    counts = attendance_counts(year, learners, {c.unit_id for c in chosen})
+    counts = attendance_counts(year, learners, unit_ids)
     absent: dict[tuple[int, int, str], list[dt.date]] = defaultdict(list)
     for who, unit, starts_at, semester in (
         Attendance.objects.filter(
             present=False,
             session__planning__year=year,
             session__kind__in=proof.presence_kinds,
-            session__unit_id__in={c.unit_id for c in chosen},
+            session__unit_id__in=unit_ids,
             **({} if learner_id is None else {"learner_id": learner_id}),
         )
         .annotate(semester=_semester_case(regulation))
         .values_list("learner_id", "session__unit_id", "session__starts_at", "semester")
         .order_by("session__starts_at")
+        .iterator(chunk_size=20000)
     ):
         absent[who, unit, semester].append(timezone.localtime(starts_at, LOCAL).date())
     after_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, LOCAL)
-    # The sessions still to come, per centre, UE, kind and semester (FOAD learners
-    # count the online ones only, R-CAL-2).
-    left: dict[tuple[int, int, str, str], int] = {}
+    # The sessions still to come, per centre, UE and semester: all of them, and the
+    # online ones (a UE followed at a distance counts those only, R-CAL-2).
+    left: dict[tuple[int, int, str], int] = defaultdict(int)
+    left_online: dict[tuple[int, int, str], int] = defaultdict(int)
     for centre, unit, kind, semester, n in (
         Session.objects.published()
         .filter(
@@ -116,43 +129,37 @@ def risks(
             cancelled=False,
             starts_at__gte=after_today,
             kind__in=proof.presence_kinds,
-            unit_id__in={c.unit_id for c in chosen},
+            unit_id__in=unit_ids,
         )
         .annotate(semester=_semester_case(regulation, "starts_at"))
         .values_list("planning__centre_id", "unit_id", "kind", "semester")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        left[centre, unit, kind, semester] = n
+        left[centre, unit, semester] += n
+        if kind != Session.Kind.CLASS_MEETING:
+            left_online[centre, unit, semester] += n
     out = []
-    for choice in chosen:
-        dossier = choice.dossier
-        codes = [choice.unit.period] if choice.unit.period in semesters else list(semesters)
+    for who, email, last_name, first_name, dossier_id, centre, unit_id, foad in chosen:
+        unit = units[unit_id]
+        codes = [unit.period] if unit.period in semesters else list(semesters)
         for code in codes:
             if code not in semesters:
                 continue
-            present = counts.get((dossier.learner_id, choice.unit_id), {}).get(code, 0)
-            days = tuple(absent.get((dossier.learner_id, choice.unit_id, code), ()))
-            remaining = sum(
-                n
-                for (centre, unit, kind, semester), n in left.items()
-                if centre == dossier.centre_id
-                and unit == choice.unit_id
-                and semester == code
-                and not (choice.foad and kind == Session.Kind.CLASS_MEETING)
-            )
+            present = counts.get((who, unit_id), {}).get(code, 0)
+            days = tuple(absent.get((who, unit_id, code), ()))
+            remaining = (left_online if foad else left).get((centre, unit_id, code), 0)
             level = sitting_outlook(
                 needed, present, len(days), remaining, proof.alert_after_absences
             )
             if level in (AT_RISK, LOST):
                 out.append(
                     Risk(
-                        dossier.learner_id,
-                        dossier.learner.email,
-                        f"{dossier.last_name.upper()} {dossier.first_name}".strip()
-                        or dossier.learner.email,
-                        dossier.pk,
-                        choice.unit,
+                        who,
+                        email,
+                        f"{last_name.upper()} {first_name}".strip() or email,
+                        dossier_id,
+                        unit,
                         code,
                         semesters[code].label,
                         present,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.roles import ROLES
-from admissions import services
+from admissions import contract, services
 from admissions.forms import STEP_TITLES
 from admissions.models import Dossier
 from catalogue.models import AcademicYear, Centre, Programme, Unit
@@ -132,4 +132,4 @@ def draft(learner, year):
 @pytest.fixture
 def deposited(draft, learner):
     upload_all(draft, learner)
-    return services.deposit(draft, STEP_TITLES)
+    return services.deposit(draft, STEP_TITLES, contract.digest(draft))

@@ -167,6 +167,8 @@ def test_the_admissions_journey(browser, site, django_user_model):
     assert page.get_by_text("Total").first.is_visible()
     assert page.locator("#devis + div table, .fr-table").first.inner_text().count("€") >= 3
     shot(page, "09-recapitulatif-devis")
+    # DSFR draws the box on the label: the label is what a person clicks.
+    page.locator("label[for=accept-contract]").click()
     page.get_by_role("button", name="Déposer mon dossier").click()
     assert "Déposé" in page.text_content("#etat-dossier")
     shot(page, "10-dossier-depose")

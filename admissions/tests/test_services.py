@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from admissions import services
+from admissions import contract, services
 from admissions.forms import STEP_TITLES
 from admissions.models import Cancellation, Dossier, DossierFile, DossierItem, Payment
 from admissions.tests.conftest import TODAY, fill, pdf_file, upload_all
@@ -70,7 +70,7 @@ def test_the_checklist_follows_the_situation(draft):
 def test_deposit_refuses_a_dossier_with_missing_pieces(draft):
     """R-REG-3: a dossier with a missing piece is not accepted; the list says which."""
     with pytest.raises(services.DossierError) as error:
-        services.deposit(draft, STEP_TITLES)
+        services.deposit(draft, STEP_TITLES, contract.digest(draft))
     assert any("Un CV détaillé à jour" in m for m in error.value.messages)
     draft.refresh_from_db()
     assert draft.status == Dossier.Status.DRAFT
@@ -83,14 +83,16 @@ def test_deposit_freezes_the_dossier(deposited):
     assert deposited.deposited_on == TODAY
     with pytest.raises(services.DossierError):
         services.save_step(deposited, "identite", {"last_name": "Autre"})
-    again = services.deposit(deposited, STEP_TITLES)  # a second click changes nothing
+    again = services.deposit(
+        deposited, STEP_TITLES, contract.digest(deposited)
+    )  # a second click changes nothing
     assert again.deposited_on == TODAY
 
 
 def test_deposit_mail_is_sent_on_commit(draft, learner, django_capture_on_commit_callbacks):
     upload_all(draft, learner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.deposit(draft, STEP_TITLES)
+        services.deposit(draft, STEP_TITLES, contract.digest(draft))
     assert len(mail.outbox) == 1
     assert "déposé" in mail.outbox[0].subject
     assert mail.outbox[0].to == [learner.email]
@@ -101,7 +103,7 @@ def test_a_late_unit_is_refused_at_deposit_with_the_date(draft, learner, setting
     upload_all(draft, learner)
     settings.PARCOURS_TODAY = "2016-11-02"
     with pytest.raises(services.DossierError) as error:
-        services.deposit(draft, STEP_TITLES)
+        services.deposit(draft, STEP_TITLES, contract.digest(draft))
     assert any("closes depuis le 31/10/2016" in m for m in error.value.messages)
 
 
@@ -119,7 +121,7 @@ def test_the_job_seeker_certificate_must_be_recent_at_deposit(learner, year):
     item.issued_on = TODAY - dt.timedelta(days=20)
     item.save()
     with pytest.raises(services.DossierError) as error:
-        services.deposit(dossier, STEP_TITLES)
+        services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     assert any("moins de 15 jours" in m for m in error.value.messages)
 
 
@@ -190,7 +192,7 @@ def test_balances_per_payer_under_employer_funding(learner, year, reception):
     shares = {s.payer: s.amount for s in current.shares}
     assert sum(shares.values()) == current.total
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     pay(dossier, reception, "100.00", payer="employer")
     rows = {b.payer: b for b in services.balances(dossier)}
     assert rows["employer"].paid == Decimal("100.00")
@@ -209,7 +211,7 @@ def test_job_seeker_5_to_8_rate_waits_for_the_direction(learner, year, direction
     assert dossier.rate_decision == Dossier.RateDecision.PENDING
     individual = services.dossier_quote(dossier).total
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     services.decide_rate(dossier, True, direction)
     dossier.refresh_from_db()
     approved = services.dossier_quote(dossier).total
@@ -368,7 +370,7 @@ def test_a_replaced_job_seeker_certificate_is_judged_on_the_day_it_arrives(
         funding="job_seeker",
     )
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     item = dossier.items.get(code="job_seeker_certificate")
     services.review_item(item, False, "Illisible", reception)
     services.mark_incomplete(dossier, "", reception)
@@ -404,7 +406,7 @@ def test_employer_certificate_covers_the_fees_only_up_to_its_share(learner, year
         employer_share_percent=Decimal("5"),
     )
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     accept_all(dossier, reception)
     problems = services.problems_before_validation(dossier)
     assert any("118,00 €" in p for p in problems)
@@ -443,7 +445,7 @@ def test_a_validated_vae_registration_opens_its_application(learner, year, recep
 
     dossier = fill(services.start_dossier(learner, year), validation="VAE")
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     accept_all(dossier, reception)
     pay(dossier, reception, amount=str(services.dossier_quote(dossier).total))
     services.validate(dossier, reception)
@@ -550,7 +552,7 @@ def test_an_unsigned_employer_certificate_asks_guarantee_cheques_returned_once_s
     ects = sum(c.unit.ects for c in dossier.units.all())
     assert current.guarantee == Decimal("118.00") + 60 * ects
     upload_all(dossier, learner)
-    services.deposit(dossier, STEP_TITLES)
+    services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     accept_all(dossier, reception)
     pay(dossier, reception, "118.00")
     problems = services.problems_before_validation(dossier)

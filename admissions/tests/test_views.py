@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from admissions import services
+from admissions import contract, services
 from admissions.forms import STEP_TITLES
 from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.tests.conftest import SECTIONS, pdf_file, png_file
@@ -453,7 +453,8 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
             # + convocations, marks (notices), earlier registrations (the file fee), the
             # UEs opened this year (FOAD, R-FEE-1)
             (owner, reverse("admissions:space"), 18),
-            (owner, reverse("admissions:dossier", args=[dossier.pk]), 14),  # + file fee, openings
+            # + file fee, openings, the contract accepted (R-ORG-3)
+            (owner, reverse("admissions:dossier", args=[dossier.pk]), 15),
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
             (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 18),
             (reception, reverse("admissions:queue"), 8),
@@ -471,7 +472,7 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
     bigger = fill(services.start_dossier(other_learner, year))
     upload_all(bigger, other_learner)
     upload_all(bigger, other_learner)  # a second file for every piece
-    bigger = services.deposit(bigger, STEP_TITLES)
+    bigger = services.deposit(bigger, STEP_TITLES, contract.digest(bigger))
     for amount in ("10.00", "20.00", "30.00"):
         services.record_payment(
             bigger,

@@ -103,7 +103,7 @@ def test_pages_cost_the_same_queries_whatever_the_history(generated, client, rec
     for user in (few, many):  # the same queries, whatever the learner's history
         client.force_login(user)
         assert count(client, "/espace/examens/") == 8  # no convocation out in this year
-        assert count(client, "/espace/presences/") == 13  # + distance work, absence alerts
+        assert count(client, "/espace/presences/") == 14  # + distance work, absence alerts
     client.force_login(reception)
     session = ExamSession.objects.get(year__code="2016-2017", number=2)
     busy = Counter(Mark.objects.filter(session=session).values_list("unit__code", flat=True))

@@ -23,7 +23,7 @@ from django.forms.models import model_to_dict
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import ROLES
-from admissions import services
+from admissions import contract, services
 from admissions.forms import STEP_TITLES
 from admissions.models import Payment
 from admissions.tests.conftest import TODAY, fill, upload_all
@@ -66,7 +66,7 @@ def population(catalogue, settings, django_user_model):
     year = AcademicYear.objects.get(code="2016-2017")
     dossier = fill(services.start_dossier(learner, year))
     upload_all(dossier, learner)
-    dossier = services.deposit(dossier, STEP_TITLES)
+    dossier = services.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     services.record_payment(
         dossier,
         token=uuid.uuid4(),

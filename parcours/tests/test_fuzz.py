@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from admissions import contract
 from admissions import services as admissions
 from admissions.forms import STEP_TITLES
 from admissions.tests.conftest import fill, make_user, upload_all
@@ -125,7 +126,7 @@ def site(cohort, teacher, s1, year, le_port, reception, direction, django_user_m
     settings.PARCOURS_TODAY = "2016-09-01"  # registrations open
     dossier = fill(admissions.start_dossier(applicant, year))
     upload_all(dossier, applicant)
-    admissions.deposit(dossier, STEP_TITLES)
+    admissions.deposit(dossier, STEP_TITLES, contract.digest(dossier))
     settings.PARCOURS_TODAY = END_OF_S1.isoformat()
     with contextlib.suppress(Exception):  # nothing earned yet: no transcript
         issue_transcript(learner, by=reception)

@@ -410,9 +410,9 @@ def test_the_proof_pages_use_a_fixed_number_of_queries(
     signed_session(second, teacher, [], at)
     at(second.ends_at + dt.timedelta(days=1))
     client.force_login(reception)
-    # session, user, roles; the year; the unit asked; registrations, counts, absences,
-    # sessions left; alternance learners and their days
-    with django_assert_num_queries(11):
+    # session, user, roles; the year; the unit asked; registrations, their UEs, counts,
+    # absences, sessions left; alternance learners and their days
+    with django_assert_num_queries(12):
         page = client.get("/accueil/absences/?ue=AST004")
     assert page.content.decode().count("Droit à l") >= 5
     # session, user, roles; the year; the declared activities; the archive jobs; the

@@ -319,9 +319,9 @@ def test_teaching_pages_use_a_fixed_number_of_queries(
     with django_assert_num_queries(9):  # + its signed sheet (R-ORG-1)
         client.get(f"/enseignement/seances/{held(ast004, 1)[0].pk}/emargement/")
     client.force_login(class_of[0])
-    # + the UEs to declare for, their distance activity, and the four of the absence
-    # alerts (registrations, counts, absences, sessions left)
-    with django_assert_num_queries(13):
+    # + the UEs to declare for, their distance activity, and the five of the absence
+    # alerts (registrations, their UEs, counts, absences, sessions left)
+    with django_assert_num_queries(14):
         client.get("/espace/presences/")
 
 
