@@ -94,6 +94,9 @@ class AttendanceProof:
     # each semester (dossier situations: employee, cif, career_change, job_seeker,
     # alternance).
     semester_certificates_for: tuple[str, ...] = ()
+    # An alternance day at the centre is signed per half-day (R-ORG-1): the two windows,
+    # (start, end) as "HH:MM", whose lengths make the day's hours (R-CAL-4).
+    alternance_half_days: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,7 +401,25 @@ def _attendance_proof(table: Reader) -> AttendanceProof:
         presence_kinds=kinds,
         alert_after_absences=table.int("alert_after_absences", minimum=1),
         semester_certificates_for=table.strs("semester_certificates_for"),
+        alternance_half_days=_half_days(table),
     )
+
+
+def _half_days(table: Reader) -> tuple[tuple[str, str], ...]:
+    out = []
+    for name in ("alternance_morning", "alternance_afternoon"):
+        text = table.str(name)
+        start, _, end = text.partition("-")
+        try:
+            first, last = (dt.time.fromisoformat(t.strip()) for t in (start, end))
+        except ValueError:
+            table.problem(name, f"« {text} » : HH:MM-HH:MM attendu")
+            continue
+        if not first < last:
+            table.problem(name, f"« {text} » : la fin précède le début")
+            continue
+        out.append((start.strip(), end.strip()))
+    return tuple(out)
 
 
 def _openings(tables: list[Reader]) -> tuple[Opening, ...]:

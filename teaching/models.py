@@ -296,3 +296,71 @@ class AbsenceAlert(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} — {self.semester}"
+
+
+class DaySheet(models.Model):
+    """The signed sheet of one half-day at a centre for its alternance learners
+    (R-ORG-1, R-CAL-4): opened by the reception (their referent), signed by each
+    learner present with the rotating QR code, closed and signed by the referent.
+    Each learner's signed half-days make their AlternanceDay, so the weekly-day rule
+    reads the same record."""
+
+    class Half(models.TextChoices):
+        MORNING = "am", "Matin"
+        AFTERNOON = "pm", "Après-midi"
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, verbose_name="centre")
+    day = models.DateField("jour")
+    half = models.CharField("demi-journée", max_length=2, choices=Half.choices)
+    opened_at = models.DateTimeField("ouverte le")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    flags = models.JSONField("réserves", default=list, blank=True)
+    secret = models.CharField(max_length=64, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-day", "half"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day", "half"], name="day_sheet_unique")
+        ]
+        verbose_name = "feuille d'émargement d'une demi-journée (alternance)"
+        verbose_name_plural = "feuilles d'émargement des demi-journées (alternance)"
+
+    def __str__(self):
+        return f"{self.centre_id} — {self.day:%d/%m/%Y} {self.get_half_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class DaySignature(models.Model):
+    """A signature of a half-day sheet: a learner's (QR, or recorded by the referent with
+    a reason) or the referent's closing one (learner empty)."""
+
+    sheet = models.ForeignKey(DaySheet, on_delete=models.PROTECT, related_name="signatures")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="day_signatures",
+        verbose_name="apprenant",
+    )
+    method = models.CharField("mode", max_length=16, choices=Signature.Method.choices)
+    signed_at = models.DateTimeField("signé le")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    reason = models.CharField("motif", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = "signature d'une demi-journée"
+
+    def __str__(self):
+        return f"{self.get_method_display()} — {self.signed_at:%d/%m/%Y %H:%M}"

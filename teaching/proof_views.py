@@ -17,14 +17,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from admissions.models import Dossier, DossierUnit
-from catalogue.models import Unit
+from catalogue.models import Centre, Unit
 from parcours.access import attempt, learner_only, staff_only, teacher_or_staff_only
 from parcours.job_views import panel_context, start_and_tell
 from parcours.models import Job
-from teaching import alerts, distance, realisation
-from teaching.forms import ArchiveForm, CertificateForm, DecisionForm, DeclareForm, ReportForm
-from teaching.models import AttendanceSheet, DistanceActivity
-from teaching.services import FOLLOWING, current_year
+from teaching import alerts, day_sheets, distance, realisation
+from teaching.forms import (
+    ArchiveForm,
+    CertificateForm,
+    DecisionForm,
+    DeclareForm,
+    PresenceForm,
+    ReportForm,
+)
+from teaching.models import AttendanceSheet, DaySheet, DistanceActivity
+from teaching.services import FOLLOWING, Member, current_year
 from teaching.views import _session_and_group
 
 
@@ -273,3 +280,143 @@ def my_distance_context(learner, year) -> dict:
         if year
         else [],
     }
+
+
+# --- the alternance half-days (R-ORG-1, R-CAL-4) -----------------------------------------
+
+
+@staff_only
+@require_POST
+def day_sheet_open(request):
+    """The reception opens today's half-day sheet of a centre for its alternance learners."""
+    chosen = request.POST.get("centre", "")
+    wellformed = chosen.isascii() and chosen.isdecimal() and len(chosen) <= 9
+    centre = Centre.objects.filter(pk=int(chosen)).first() if wellformed else None
+    half = request.POST.get("half", "")
+    if centre is None:
+        messages.error(request, "Centre : choisissez un centre.")
+        return redirect("teaching:alternance")
+    try:
+        sheet = day_sheets.open_day_sheet(centre, half, request.user)
+    except ValidationError as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+        return redirect("teaching:alternance")
+    return redirect("teaching:day_sheet", pk=sheet.pk)
+
+
+def _day_sheet_context(request, sheet) -> dict:
+    import segno
+
+    year = day_sheets.year_of(sheet.day)
+    dossiers = day_sheets.learners(year, sheet.centre)
+    signed = {s.learner_id for s in sheet.signatures.all() if s.learner_id}
+    qr = None
+    if not sheet.is_closed:
+        address = request.build_absolute_uri(
+            reverse("teaching:day_sign", args=[day_sheets.qr_token(sheet)])
+        )
+        qr = {
+            "svg": segno.make(address, error="m").svg_inline(scale=6, title="QR code d'émargement"),
+            "seconds": year.regulation.attendance_proof.qr_seconds,
+        }
+    return {
+        "sheet": sheet,
+        "signatures": list(sheet.signatures.select_related("learner", "signed_by")),
+        "presence_form": PresenceForm(
+            members=[
+                Member(d.learner_id, d.full_name, d.learner.email, False)
+                for d in dossiers
+                if d.learner_id not in signed
+            ]
+        ),
+        "qr": qr,
+        "breadcrumb_data": {
+            "links": [{"url": reverse("teaching:alternance"), "title": "Alternance"}],
+            "current": f"Émargement du {sheet.day:%d/%m/%Y}, {sheet.get_half_display().lower()}",
+        },
+    }
+
+
+@staff_only
+@require_GET
+def day_sheet(request, pk: int):
+    sheet = get_object_or_404(DaySheet.objects.select_related("centre"), pk=pk)
+    template = (
+        "teaching/_day_sheet.html"
+        if request.headers.get("HX-Request")
+        else "teaching/day_sheet.html"
+    )
+    return render(request, template, _day_sheet_context(request, sheet))
+
+
+@staff_only
+@require_POST
+def day_sheet_action(request, pk: int):
+    sheet = get_object_or_404(DaySheet, pk=pk)
+    action = request.POST.get("action", "")
+    if action == "record":
+        year = day_sheets.year_of(sheet.day)
+        members = [
+            Member(d.learner_id, d.full_name, d.learner.email, False)
+            for d in day_sheets.learners(year, sheet.centre)
+        ]
+        form = PresenceForm(request.POST, members=members)
+        if form.is_valid():
+            attempt(
+                request,
+                lambda: day_sheets.record(
+                    sheet,
+                    int(form.cleaned_data["learner"]),
+                    form.cleaned_data["reason"],
+                    request.user,
+                ),
+                "Présence enregistrée, avec son motif.",
+            )
+        else:
+            _form_messages(request, form)
+    elif action == "close":
+        attempt(
+            request,
+            lambda: day_sheets.close(sheet, request.user),
+            "Feuille close et signée.",
+        )
+    else:
+        messages.error(request, "Action inconnue.")
+    return redirect("teaching:day_sheet", pk=pk)
+
+
+@staff_only
+@require_GET
+def day_sheet_pdf(request, pk: int):
+    from parcours.pdf import pdf_response
+
+    sheet = get_object_or_404(DaySheet.objects.select_related("centre", "opened_by"), pk=pk)
+    return pdf_response(
+        "teaching/pdf/day_sheet.html",
+        day_sheets.pdf_context(sheet),
+        f"emargement-alternance-{sheet.day:%Y%m%d}-{sheet.half}.pdf",
+    )
+
+
+@learner_only
+@require_http_methods(["GET", "POST"])
+def day_sign(request, token: str):
+    """An alternance learner signs the half-day from the QR code at the centre: GET
+    shows the half-day and a button (GET never writes); POST signs."""
+    error, signature, sheet = "", None, None
+    try:
+        sheet = day_sheets.sheet_of_token(token)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    if sheet is not None and request.method == "POST":
+        try:
+            signature = day_sheets.sign_by_qr(token, request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    return render(
+        request,
+        "teaching/day_sign.html",
+        {"sheet": sheet, "error": error, "signature": signature},
+        status=400 if error and request.method == "POST" else 200,
+    )

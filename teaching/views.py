@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment.models import ExamSession
 from assessment.services import examines
+from catalogue.models import Centre
 from parcours import clock
 from parcours.access import (
     attempt,
@@ -29,7 +30,7 @@ from parcours.access import (
 )
 from teaching import services, signing
 from teaching.forms import AlternanceDayForm, CorrectionForm, PresenceForm, TeachersForm
-from teaching.models import Attendance, AttendanceSheet, TeachingGroup
+from teaching.models import Attendance, AttendanceSheet, DaySheet, TeachingGroup
 from teaching.services import current_year
 from timetable.models import Session
 
@@ -401,6 +402,8 @@ def alternance(request):
             "rows": rows,
             "form": form,
             "teaching": teaching,
+            "centres": Centre.objects.order_by("position"),
+            "day_sheets": DaySheet.objects.select_related("centre")[:10],
             "breadcrumb_data": {"links": [], "current": "Alternance : journées en centre"},
         },
         status=400 if request.method == "POST" else 200,
