@@ -124,7 +124,8 @@ def certificate_content(dossier: Dossier, first: dt.date, last: dt.date, funder:
         "dossier": dossier.pk,
         "year": dossier.year.label,
         "action": f"{dossier.programme.code} « {dossier.programme.title} »",
-        "nature": "action de formation",
+        # A registration for a VAE is an "action de VAE" on the Ministry's model.
+        "nature": "VAE" if dossier.validation == Dossier.Validation.VAE else "action de formation",
         "employer": dossier.employer_name,
         "funder": funder,
         "centre": dossier.centre.name if dossier.centre_id else "",

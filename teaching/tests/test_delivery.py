@@ -437,3 +437,14 @@ def test_a_staff_correction_of_a_closed_sheet_is_a_new_signature(
     assert correction.learner == learner and correction.reason == "signature papier retrouvée"
     assert Attendance.objects.get(session=first, learner=learner).present
     assert sheet.signatures.filter(learner=learner, method="trainer").count() == 0
+
+
+def test_a_vae_registrations_certificate_says_so(class_of, year):
+    """R-ORG-2: the nature of the action, on the Ministry's model."""
+    learner, _ = class_of
+    dossier = Dossier.objects.get(learner=learner, year=year)
+    Dossier.objects.filter(pk=dossier.pk).update(validation=Dossier.Validation.VAE)
+    dossier.refresh_from_db()
+    first = year.regulation.first_day
+    document = realisation.issue_certificate(dossier, first, first + dt.timedelta(days=60))
+    assert document.content["nature"] == "VAE"
