@@ -28,3 +28,19 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
             if (from_address or 0) >= settings.AXES_ADDRESS_FAILURE_LIMIT:
                 return max(failures, get_failure_limit(request, credentials))
         return failures
+
+
+# axes keeps the username in a 255-character column: a longer one typed into the login
+# form made PostgreSQL refuse the failure's row (a 500). No e-mail address is longer than
+# 254 characters (RFC 5321), so the first 254 identify the account.
+USERNAME_MAX_CHARS = 254
+
+
+def bounded_username(request, credentials=None) -> str | None:
+    """The username axes counts failures for, as its default reads it, bounded."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        value = credentials.get(field)
+    else:
+        value = getattr(request, "data", request.POST).get(field)
+    return None if value is None else str(value)[:USERNAME_MAX_CHARS]

@@ -196,3 +196,15 @@ def test_without_the_proxy_a_forwarded_for_header_is_ignored(client, user):
 
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
     assert from_address(client, EMAIL, PASSWORD, "198.51.100.7").status_code == 429
+
+
+def test_an_overlong_username_fails_in_french_and_still_counts(client):
+    """10 000 characters typed as the e-mail: a French error, never a 500 (PostgreSQL
+    refused axes' 255-character column), and the failures still lock the pair."""
+    long_name = "a" * 10_000 + "@exemple.re"
+    responses = fail(client, long_name, 5)
+    assert [r.status_code for r in responses[:4]] == [200] * 4
+    assert responses[4].status_code == 429
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get().username == long_name[:254]
