@@ -3,9 +3,9 @@ the validated distance activity — one count for the certificat de réalisation
 attestation de suivi (R-EXA-6) and, later, the BPF — and the documents a funder audits:
 each session's signed sheet as PDF, a period's sheets as a ZIP, the certificat.
 
-What counts: a session whose sheet is signed (opened, the learner's signature present,
-latest state; an attendance ticked without a sheet proves nothing to a funder), for
-its planned length; a validated distance activity, for its reported or declared
+What counts: a session whose sheet the learner signed (their latest signature on it
+present, a correction included; an attendance ticked without a sheet proves nothing to
+a funder), for its planned length; a validated distance activity, for its reported or declared
 minutes, unless it belongs to a session already counted from its sheet.
 """
 
@@ -24,7 +24,7 @@ from django.utils import timezone
 from admissions.models import Dossier
 from parcours import clock
 from parcours.pdf import render_pdf
-from teaching.models import Attendance, AttendanceSheet, DistanceActivity, Signature
+from teaching.models import AttendanceSheet, DaySignature, DistanceActivity, Signature
 from teaching.services import FOLLOWING, _group_of, members
 from timetable.services import LOCAL
 
@@ -44,6 +44,7 @@ class Followed:
 
     in_person: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     distance: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    centre_days: int = 0  # signed alternance half-days at the centre (no UE)
     first_day: dt.date | None = None
     last_day: dt.date | None = None
 
@@ -54,7 +55,7 @@ class Followed:
     def minutes(self, unit_id: int | None = None) -> int:
         if unit_id is not None:
             return self.in_person.get(unit_id, 0) + self.distance.get(unit_id, 0)
-        return sum(self.in_person.values()) + sum(self.distance.values())
+        return sum(self.in_person.values()) + sum(self.distance.values()) + self.centre_days
 
     def hours(self, unit_id: int | None = None) -> Decimal:
         return _hours(self.minutes(unit_id))
@@ -68,13 +69,13 @@ def followed(learner_id: int, first: dt.date, last: dt.date, unit_ids=None) -> F
     """What the learner followed between two days (inclusive). Two queries."""
     start, end = _bounds(first, last)
     out = Followed()
-    signed = Attendance.objects.filter(
+    # The signatures themselves, the latest of each sheet standing (a correction after
+    # closure included): a ticked box without a sheet proves nothing to a funder.
+    signed = Signature.objects.filter(
         learner_id=learner_id,
-        present=True,
-        session__sheet__isnull=False,
-        session__starts_at__gte=start,
-        session__starts_at__lt=end,
-    )
+        sheet__session__starts_at__gte=start,
+        sheet__session__starts_at__lt=end,
+    ).order_by("signed_at", "pk")
     activities = DistanceActivity.objects.filter(
         learner_id=learner_id,
         status=DistanceActivity.Status.VALIDATED,
@@ -82,12 +83,21 @@ def followed(learner_id: int, first: dt.date, last: dt.date, unit_ids=None) -> F
         day__lte=last,
     )
     if unit_ids is not None:
-        signed = signed.filter(session__unit_id__in=list(unit_ids))
+        signed = signed.filter(sheet__session__unit_id__in=list(unit_ids))
         activities = activities.filter(unit_id__in=list(unit_ids))
-    counted = set()
-    for session_id, unit_id, starts_at, minutes in signed.values_list(
-        "session_id", "session__unit_id", "session__starts_at", "session__minutes"
+    latest = {}
+    for session_id, unit_id, starts_at, minutes, present in signed.values_list(
+        "sheet__session_id",
+        "sheet__session__unit_id",
+        "sheet__session__starts_at",
+        "sheet__session__minutes",
+        "present",
     ):
+        latest[session_id] = (unit_id, starts_at, minutes, present)
+    counted = set()
+    for session_id, (unit_id, starts_at, minutes, present) in latest.items():
+        if not present:
+            continue
         counted.add(session_id)
         out.in_person[unit_id] += minutes
         out._seen(timezone.localtime(starts_at, LOCAL).date())
@@ -98,7 +108,26 @@ def followed(learner_id: int, first: dt.date, last: dt.date, unit_ids=None) -> F
             continue  # the session's signed sheet already counts it
         out.distance[unit_id] += minutes
         out._seen(day)
+    if unit_ids is None:
+        _centre_days(out, learner_id, first, last)
     return out
+
+
+def _centre_days(out: Followed, learner_id: int, first: dt.date, last: dt.date) -> None:
+    """The alternance half-days the learner signed at the centre, for their windows."""
+    from teaching import day_sheets
+
+    halves = set(
+        DaySignature.objects.filter(
+            learner_id=learner_id, sheet__day__gte=first, sheet__day__lte=last
+        ).values_list("sheet__day", "sheet__half")
+    )
+    years = {}
+    for day, half in halves:
+        year = years.get(day) or years.setdefault(day, day_sheets.year_of(day))
+        starts, ends = day_sheets.window(year, day, half)
+        out.centre_days += int((ends - starts).total_seconds()) // 60
+        out._seen(day)
 
 
 # --- the certificat de réalisation ----------------------------------------------------------
@@ -120,6 +149,8 @@ def funder_of(dossier: Dossier) -> str:
 def certificate_content(dossier: Dossier, first: dt.date, last: dt.date, funder: str) -> dict:
     chosen = list(dossier.units.select_related("unit").order_by("unit__code"))
     done = followed(dossier.learner_id, first, last, [c.unit_id for c in chosen])
+    whole = followed(dossier.learner_id, first, last)  # with the alternance days
+    done.centre_days = whole.centre_days
     return {
         "dossier": dossier.pk,
         "year": dossier.year.label,
@@ -140,6 +171,7 @@ def certificate_content(dossier: Dossier, first: dt.date, last: dt.date, funder:
         "hours": str(done.hours()),
         "in_person_hours": str(_hours(sum(done.in_person.values()))),
         "distance_hours": str(_hours(sum(done.distance.values()))),
+        "alternance_hours": str(_hours(whole.centre_days)),
         "units": [
             {
                 "code": c.unit.code,

@@ -118,3 +118,17 @@ def test_an_old_code_is_refused(apprentices, le_port, reception, at):
     at(dt.datetime.combine(MONDAY, dt.time(8, 10), LOCAL))
     with pytest.raises(ValidationError, match="expiré"):
         day_sheets.sign_by_qr(token, learner)
+
+
+def test_the_signed_half_days_count_in_the_certificat(apprentices, le_port, reception, at, year):
+    """R-ORG-2: the hours followed include the alternance half-days signed at the centre."""
+    from teaching import realisation
+
+    learner, _, _ = apprentices
+    at(dt.datetime.combine(MONDAY, dt.time(8, 5), LOCAL))
+    sheet = day_sheets.open_day_sheet(le_port, "am", reception)
+    day_sheets.sign_by_qr(day_sheets.qr_token(sheet), learner)
+    dossier = Dossier.objects.get(learner=learner)
+    document = realisation.issue_certificate(dossier, MONDAY, MONDAY)
+    assert document.content["alternance_hours"] == "4.00"
+    assert document.content["hours"] == "4.00"

@@ -448,3 +448,19 @@ def test_a_vae_registrations_certificate_says_so(class_of, year):
     first = year.regulation.first_day
     document = realisation.issue_certificate(dossier, first, first + dt.timedelta(days=60))
     assert document.content["nature"] == "VAE"
+
+
+def test_only_signatures_count_in_the_hours_a_correction_included(
+    ast004, class_of, teacher, reception, year, at
+):
+    """R-ORG-1: a box ticked without a sheet counts for the right to sit, not for a
+    funder; a correction after closure is what stands."""
+    learner, _ = class_of
+    ticked, signed = _sessions(ast004, "class_meeting")[:2]
+    at(ticked.ends_at)
+    services.record_attendance(ticked, {learner.pk}, teacher)
+    sheet = signed_session(signed, teacher, [learner], at)
+    everything = (year.regulation.first_day, year.regulation.last_day)
+    assert realisation.followed(learner.pk, *everything).minutes() == signed.minutes
+    signing.correct_sheet(sheet, learner.pk, False, "parti avant le début", reception)
+    assert realisation.followed(learner.pk, *everything).minutes() == 0
