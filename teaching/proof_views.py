@@ -213,11 +213,11 @@ def certificate_form(learner_pk: int) -> CertificateForm | None:
     dossiers = _dossiers_of(learner_pk)
     if not dossiers:
         return None
-    year = dossiers[0].year.regulation
+    latest = dossiers[0].year.regulation
     return CertificateForm(
         prefix="certificate",
         dossiers=dossiers,
-        initial={"first": year.first_day, "last": year.last_day},
+        initial={"first": latest.first_day, "last": latest.last_day},
     )
 
 
