@@ -127,11 +127,21 @@ def test_the_assessment_journey(browser, site, django_user_model, settings, tmp_
     space.goto(f"{site}/espace/")
     assert "Vous êtes convoqué(e) à la session 1" in space.content()
     space.goto(f"{site}/espace/examens/")
-    assert "CCE001 : épreuve écrite le" in space.content()
+    # date, time, length, room and centre of the written paper (R-EXA-1)
+    assert re.search(
+        r"CCE001 : épreuve écrite le \w+ \d+ \w+ 2017 à \d+h\d\d \(\d+ min\), salles? .+, "
+        r"Centre régional du Port",
+        space.inner_text("main"),
+    ), space.inner_text("main")
     shot(space, "04-convocation")
     with space.expect_download() as download:
         space.get_by_role("link", name="ma convocation (PDF)").click()
-    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    convocation = Path(download.value.path()).read_bytes()
+    assert convocation.startswith(b"%PDF")
+    from assessment.tests.test_views import pdf_text
+
+    printed = " ".join(pdf_text(convocation).split())
+    assert re.search(r"Écrit le \d\d/\d\d/2017 à \d+h\d\d, \d+ min, salles? \S", printed), printed
 
     # 4. The teacher imports a marks file with one bad line, reads it, fixes it.
     mobile.goto(exam_url.replace("/accueil/examens/", "/examens/").rstrip("/") + "/import/")
