@@ -12,7 +12,6 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -23,7 +22,7 @@ from rules.holidays import reunion_holidays
 from rules.proof import SheetFacts, check_closure, check_opening, check_signature
 from teaching.models import AlternanceDay, DaySheet, DaySignature, Signature
 from teaching.services import FOLLOWING
-from teaching.signing import TOKEN_WINDOWS, _local, _refuse
+from teaching.signing import _local, _refuse, rotating_token, sheet_of_rotating_token
 from timetable.services import LOCAL
 
 SALT = "parcours.emargement.journee"
@@ -105,35 +104,23 @@ def open_day_sheet(centre: Centre, half: str, by) -> DaySheet:
     )
 
 
-def _window_number(sheet: DaySheet, moment: dt.datetime) -> int:
-    return int(moment.timestamp()) // year_of(sheet.day).regulation.attendance_proof.qr_seconds
-
-
-def _signer(sheet: DaySheet) -> signing.Signer:
-    return signing.Signer(salt=SALT + sheet.secret)
+def _qr_seconds(sheet: DaySheet) -> int:
+    return year_of(sheet.day).regulation.attendance_proof.qr_seconds
 
 
 def qr_token(sheet: DaySheet) -> str:
-    return _signer(sheet).sign_object({"j": sheet.pk, "w": _window_number(sheet, clock.now())})
+    return rotating_token(sheet, SALT, "j", _qr_seconds(sheet))
 
 
 def sheet_of_token(token: str) -> DaySheet:
-    unknown = ValidationError("Ce QR code n'est pas celui d'une feuille d'émargement.")
-    try:
-        value = signing.JSONSerializer().loads(signing.b64_decode(token.split(":")[0].encode()))
-        pk = int(value["j"])
-    except (ValueError, TypeError, KeyError, UnicodeError):
-        raise unknown from None
-    sheet = DaySheet.objects.select_related("centre").filter(pk=pk).first()
-    if sheet is None:
-        raise unknown
-    try:
-        data = _signer(sheet).unsign_object(token)
-    except signing.BadSignature:
-        raise unknown from None
-    age = _window_number(sheet, clock.now()) - int(data.get("w", -(10**9)))
-    if not 0 <= age < TOKEN_WINDOWS:
-        raise ValidationError("Ce QR code a expiré : scannez celui qui est affiché maintenant.")
+    sheet = sheet_of_rotating_token(
+        token or "",
+        SALT,
+        "j",
+        DaySheet.objects.select_related("centre"),
+        _qr_seconds,
+        "Ce QR code a expiré : scannez celui qui est affiché maintenant.",
+    )
     if sheet.is_closed:
         raise ValidationError("La feuille de cette demi-journée est close : voyez l'accueil.")
     return sheet

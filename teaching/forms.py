@@ -88,8 +88,11 @@ class AlternanceDayForm(BoundedForm):
         self.fields["dossier"].label_from_instance = lambda d: d.full_name
 
 
-class _Period:
+class _Period(BoundedForm):
     """A form with a period `first`–`last`, in order."""
+
+    first = forms.DateField(label="Du", widget=DateInput())
+    last = forms.DateField(label="Au", widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -99,11 +102,9 @@ class _Period:
         return data
 
 
-class ArchiveForm(_Period, BoundedForm):
+class ArchiveForm(_Period):
     """A period's closed sheets, for a funder's audit (ZIP of PDFs)."""
 
-    first = forms.DateField(label="Du", widget=DateInput())
-    last = forms.DateField(label="Au", widget=DateInput())
     centre = forms.ModelChoiceField(
         queryset=None, label="Centre", required=False, empty_label="Tous les centres"
     )
@@ -165,12 +166,11 @@ class DeclareForm(BoundedForm):
         self.fields["kind"].choices = DistanceActivity.Kind.choices
 
 
-class CertificateForm(_Period, BoundedForm):
+class CertificateForm(_Period):
     """Staff issue a certificat de réalisation for a final registration and a period."""
 
+    field_order = ["dossier", "first", "last", "funder"]
     dossier = forms.ChoiceField(label="Inscription")
-    first = forms.DateField(label="Du", widget=DateInput())
-    last = forms.DateField(label="Au", widget=DateInput())
     funder = forms.CharField(
         label="Financeur destinataire",
         max_length=200,

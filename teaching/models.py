@@ -112,16 +112,10 @@ class AlternanceDay(models.Model):
         return f"{self.day:%d/%m/%Y} : {self.hours} h"
 
 
-class AttendanceSheet(models.Model):
-    """The signed sheet of one session (R-ORG-1): opened by its trainer, signed by the
-    learners present (QR code on their phone, or recorded by the trainer with a reason),
-    then closed and signed by the trainer; a closed sheet is frozen, a later correction
-    is a new signature with its reason. Its signatures make the session's Attendance
-    rows, so the right to sit (R-EXA-3) reads the same record."""
+class SignedSheet(models.Model):
+    """What every signed sheet keeps (R-ORG-1): who opened it and when, when it was
+    closed, what a funder would question, and the secret its QR codes are keyed on."""
 
-    session = models.OneToOneField(
-        Session, on_delete=models.PROTECT, related_name="sheet", verbose_name="séance"
-    )
     opened_at = models.DateTimeField("ouverte le")
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
@@ -132,6 +126,25 @@ class AttendanceSheet(models.Model):
     # Keys the rotating QR codes of this sheet (never shown; see teaching/signing.py).
     secret = models.CharField(max_length=64, editable=False)
 
+    class Meta:
+        abstract = True
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class AttendanceSheet(SignedSheet):
+    """The signed sheet of one session (R-ORG-1): opened by its trainer, signed by the
+    learners present (QR code on their phone, or recorded by the trainer with a reason),
+    then closed and signed by the trainer; a closed sheet is frozen, a later correction
+    is a new signature with its reason. Its signatures make the session's Attendance
+    rows, so the right to sit (R-EXA-3) reads the same record."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.PROTECT, related_name="sheet", verbose_name="séance"
+    )
+
     history = HistoricalRecords()
 
     class Meta:
@@ -140,10 +153,6 @@ class AttendanceSheet(models.Model):
 
     def __str__(self):
         return f"Émargement — séance {self.session_id}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_at is not None
 
 
 class Signature(models.Model):
@@ -298,7 +307,7 @@ class AbsenceAlert(models.Model):
         return f"{self.get_level_display()} — {self.semester}"
 
 
-class DaySheet(models.Model):
+class DaySheet(SignedSheet):
     """The signed sheet of one half-day at a centre for its alternance learners
     (R-ORG-1, R-CAL-4): opened by the reception (their referent), signed by each
     learner present with the rotating QR code, closed and signed by the referent.
@@ -312,13 +321,6 @@ class DaySheet(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, verbose_name="centre")
     day = models.DateField("jour")
     half = models.CharField("demi-journée", max_length=2, choices=Half.choices)
-    opened_at = models.DateTimeField("ouverte le")
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
-    )
-    closed_at = models.DateTimeField("close le", null=True, blank=True)
-    flags = models.JSONField("réserves", default=list, blank=True)
-    secret = models.CharField(max_length=64, editable=False)
 
     history = HistoricalRecords()
 
@@ -332,10 +334,6 @@ class DaySheet(models.Model):
 
     def __str__(self):
         return f"{self.centre_id} — {self.day:%d/%m/%Y} {self.get_half_display()}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_at is not None
 
 
 class DaySignature(models.Model):

@@ -32,7 +32,7 @@ from teaching.forms import (
 )
 from teaching.models import AttendanceSheet, DaySheet, DistanceActivity
 from teaching.services import FOLLOWING, Member, current_year
-from teaching.views import _session_and_group
+from teaching.views import _session_and_group, signing_page
 
 
 def _form_messages(request, form) -> None:
@@ -404,19 +404,6 @@ def day_sheet_pdf(request, pk: int):
 def day_sign(request, token: str):
     """An alternance learner signs the half-day from the QR code at the centre: GET
     shows the half-day and a button (GET never writes); POST signs."""
-    error, signature, sheet = "", None, None
-    try:
-        sheet = day_sheets.sheet_of_token(token)
-    except ValidationError as refusal:
-        error = " ".join(refusal.messages)
-    if sheet is not None and request.method == "POST":
-        try:
-            signature = day_sheets.sign_by_qr(token, request.user)
-        except ValidationError as refusal:
-            error = " ".join(refusal.messages)
-    return render(
-        request,
-        "teaching/day_sign.html",
-        {"sheet": sheet, "error": error, "signature": signature},
-        status=400 if error and request.method == "POST" else 200,
+    return signing_page(
+        request, token, day_sheets.sheet_of_token, day_sheets.sign_by_qr, "teaching/day_sign.html"
     )

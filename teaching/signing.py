@@ -106,48 +106,55 @@ def open_sheet(session: Session, by) -> AttendanceSheet:
     )
 
 
-def _window(sheet: AttendanceSheet, moment: dt.datetime) -> int:
-    return int(moment.timestamp()) // _proof(sheet.session).qr_seconds
+def rotating_token(sheet, salt: str, key: str, seconds: int) -> str:
+    """The token a sheet's QR code shows now: the sheet's id under `key` and the current
+    window of `seconds`, signed with the site's key salted with the sheet's own secret
+    (reading only: GET never writes)."""
+    window = int(clock.now().timestamp()) // seconds
+    return signing.Signer(salt=salt + sheet.secret).sign_object({key: sheet.pk, "w": window})
 
 
-def _signer(sheet: AttendanceSheet) -> signing.Signer:
-    return signing.Signer(salt=SALT + sheet.secret)
+def sheet_of_rotating_token(token: str, salt: str, key: str, sheets, seconds_of, expired: str):
+    """The sheet of `sheets` a scanned token names, while its window is fresh, or a
+    French refusal. The id is read before the signature is checked (the key depends on
+    the sheet); the signature is checked right after."""
+    unknown = ValidationError("Ce QR code n'est pas celui d'une feuille d'émargement.")
+    try:
+        payload = token.split(":")[0].encode()
+        pk = int(signing.JSONSerializer().loads(signing.b64_decode(payload))[key])
+    except (ValueError, TypeError, KeyError, UnicodeError, AttributeError):
+        raise unknown from None
+    sheet = sheets.filter(pk=pk).first()
+    if sheet is None:
+        raise unknown
+    try:
+        data = signing.Signer(salt=salt + sheet.secret).unsign_object(token)
+    except signing.BadSignature:
+        raise unknown from None
+    age = int(clock.now().timestamp()) // seconds_of(sheet) - int(data.get("w", -(10**9)))
+    if data.get(key) != sheet.pk or not 0 <= age < TOKEN_WINDOWS:
+        raise ValidationError(expired)
+    return sheet
+
+
+def _qr_seconds(sheet: AttendanceSheet) -> int:
+    return _proof(sheet.session).qr_seconds
 
 
 def qr_token(sheet: AttendanceSheet) -> str:
-    """The token the sheet's QR code shows now (reading only: GET never writes)."""
-    return _signer(sheet).sign_object({"s": sheet.pk, "w": _window(sheet, clock.now())})
-
-
-def _unsigned_sheet_id(token: str) -> int | None:
-    """The sheet id inside a token, read before its signature is checked (the key
-    depends on the sheet); the signature is checked right after."""
-    try:
-        value = signing.JSONSerializer().loads(signing.b64_decode(token.split(":")[0].encode()))
-        return int(value["s"])
-    except (ValueError, TypeError, KeyError, UnicodeError):
-        return None
+    return rotating_token(sheet, SALT, "s", _qr_seconds(sheet))
 
 
 def sheet_of_token(token: str) -> AttendanceSheet:
     """The open sheet a scanned token names, or a French refusal."""
-    unknown = ValidationError("Ce QR code n'est pas celui d'une feuille d'émargement.")
-    sheet = (
-        AttendanceSheet.objects.select_related("session__planning__year", "session__unit")
-        .filter(pk=_unsigned_sheet_id(token or ""))
-        .first()
+    sheet = sheet_of_rotating_token(
+        token or "",
+        SALT,
+        "s",
+        AttendanceSheet.objects.select_related("session__planning__year", "session__unit"),
+        _qr_seconds,
+        "Ce QR code a expiré : scannez celui que le formateur affiche maintenant.",
     )
-    if sheet is None:
-        raise unknown
-    try:
-        data = _signer(sheet).unsign_object(token)
-    except signing.BadSignature:
-        raise unknown from None
-    age = _window(sheet, clock.now()) - int(data.get("w", -(10**9)))
-    if data.get("s") != sheet.pk or not 0 <= age < TOKEN_WINDOWS:
-        raise ValidationError(
-            "Ce QR code a expiré : scannez celui que le formateur affiche maintenant."
-        )
     if sheet.is_closed:
         raise ValidationError("La feuille de cette séance est close : voyez le formateur.")
     return sheet

@@ -293,23 +293,29 @@ def sheet_action(request, pk: int):
 def sign(request, token: str):
     """A learner's own signature, from the QR code scanned in the room: GET shows the
     session and a button (GET never writes); POST signs, as the signed-in account."""
-    error = ""
-    signature = None
+    return signing_page(
+        request, token, signing.sheet_of_token, signing.sign_by_qr, "teaching/sign.html"
+    )
+
+
+def signing_page(request, token: str, read, sign, template: str):
+    """A learner's signing page from a scanned code: GET shows the sheet and a button,
+    POST signs as the signed-in account; a refusal is said in French (400 on POST)."""
+    error, signature, sheet = "", None, None
     try:
-        sheet = signing.sheet_of_token(token)
+        sheet = read(token)
     except ValidationError as refusal:
-        sheet, error = None, " ".join(refusal.messages)
+        error = " ".join(refusal.messages)
     if sheet is not None and request.method == "POST":
         try:
-            signature = signing.sign_by_qr(token, request.user)
+            signature = sign(token, request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
-    status = 400 if error and request.method == "POST" else 200
     return render(
         request,
-        "teaching/sign.html",
+        template,
         {"sheet": sheet, "error": error, "signature": signature, "token": token},
-        status=status,
+        status=400 if error and request.method == "POST" else 200,
     )
 
 
