@@ -49,6 +49,11 @@ class Programme(models.Model):
         "durée d'enregistrement RNCP (ans)", null=True, blank=True
     )
     rncp_decree = models.CharField("arrêté RNCP", max_length=120, blank=True)
+    rncp_level = models.PositiveSmallIntegerField(
+        "niveau RNCP (nomenclature 2019)", null=True, blank=True
+    )
+    nsf_code = models.CharField("spécialité (code NSF)", max_length=8, blank=True)
+    nsf_label = models.CharField("spécialité (libellé NSF)", max_length=120, blank=True)
     rome = models.JSONField("codes ROME", default=list, blank=True)
     objectives = models.TextField("objectifs", blank=True)
     competences = models.JSONField("compétences visées", default=list, blank=True)

@@ -85,6 +85,8 @@ class _LazyRoles:
                 ("Données", "privacy:requests"),
                 prefix=True,
             )
+            if self.direction:
+                own += links(("Bilans", "reports:bpf_index"), prefix=True)
         elif self.teacher:
             own = links(("Mes groupes", "teaching:groups"), prefix=True)
         if not own:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "teaching",
     "assessment",
     "awards",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@cn
 # Published results (R-ORG-5): no rate on fewer learners than this — a rate on three
 # says nothing and may single a person out.
 PARCOURS_RESULTS_MIN_COUNT = env_int("PARCOURS_RESULTS_MIN_COUNT", 10)
+# R-ORG-4: the first day (MM-DD) of the organisation's fiscal year, which the BPF covers.
+PARCOURS_FISCAL_YEAR_START = env_str("PARCOURS_FISCAL_YEAR_START", "01-01")
+try:
+    _month, _day = (int(part) for part in PARCOURS_FISCAL_YEAR_START.split("-"))
+    dt.date(2001, _month, _day)  # a non-leap year: 29 February cannot start a year
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"PARCOURS_FISCAL_YEAR_START={PARCOURS_FISCAL_YEAR_START!r}: MM-JJ attendu"
+    ) from error
 
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("awards.urls")),
     path("", include("privacy.urls")),
+    path("", include("reports.urls")),
     path("accueil/travaux/", include("parcours.job_urls")),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),

@@ -104,6 +104,10 @@ class Programme:
     award: AwardRule
     # The summary is the centre's own text, not the brochure's.
     summary_by_centre: bool = False
+    # R-ORG-4: the RNCP level (2019 nomenclature) and the NSF specialty the BPF reports.
+    rncp_level: int | None = None
+    nsf_code: str = ""
+    nsf_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -391,6 +395,8 @@ def _programme(root: Reader) -> Programme:
     rncp = root.sub("rncp", required=False)
     if root.has("rncp"):
         rncp.rule()
+    specialty = root.sub("specialty")
+    specialty.rule()
     award = root.sub("award")
     award_rule = award.rule()
     for name in award.strs("experience_fields", required=False):
@@ -430,6 +436,9 @@ def _programme(root: Reader) -> Programme:
         common_core=root.str("common_core", required=False),
         rncp_registration_years=rncp.int("registration_years") if root.has("rncp") else None,
         rncp_decree=rncp.str("decree") if root.has("rncp") else "",
+        rncp_level=rncp.int("level", minimum=1) if root.has("rncp") else None,
+        nsf_code=specialty.str("nsf"),
+        nsf_label=specialty.str("label"),
         rome=tuple(rome),
         objectives=presentation.str("objectives"),
         competences=presentation.strs("competences", required=False),

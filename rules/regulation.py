@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from rules.bpf import BpfReadings, check_readings
 from rules.data_reader import DataError, DataProblem, Reader, read_toml
 
 SEMESTER_CODES = ("S1", "S2")
@@ -286,6 +287,7 @@ class Regulation:
     openings: tuple[Opening, ...] = ()
     attendance_proof: AttendanceProof | None = None
     contract: ContractTerms | None = None
+    bpf: BpfReadings | None = None
 
     def semester(self, code: str) -> Semester:
         for semester in self.semesters:
@@ -368,7 +370,41 @@ def parse_regulation(data: dict[str, Any], file: str, problems: list[DataProblem
         openings=_openings(root.subs("opening")),
         attendance_proof=_attendance_proof(root.sub("attendance_proof")),
         contract=_contract(root, "contract"),
+        bpf=_bpf(root, "bpf"),
     )
+
+
+def _mapping(table: Reader, name: str) -> MappingProxyType:
+    sub = table.sub(name)
+    values = {}
+    for key, value in sub.table.items():
+        if isinstance(value, str):
+            values[key] = value
+        else:
+            sub.problem(key, "un texte est attendu")
+    return MappingProxyType(values)
+
+
+def _bpf(root: Reader, name: str) -> BpfReadings | None:
+    """R-ORG-4's readings; None for a year stored before they existed."""
+    if name not in root.table:
+        return None
+    table = root.sub(name)
+    table.rule()
+    readings = BpfReadings(
+        source=table.str("source"),
+        learner_hours=table.str("learner_hours"),
+        trainer_hours=table.str("trainer_hours"),
+        income_by_payer=_mapping(table, "income_by_payer"),
+        income_by_situation=_mapping(table, "income_by_situation"),
+        learner_by_situation=_mapping(table, "learner_by_situation"),
+        own_expense=table.str("own_expense"),
+        default_trainer=table.str("default_trainer", required=False),
+        validation_aim=_mapping(table, "validation_aim"),
+    )
+    for problem in check_readings(readings):
+        table.problem("", problem)
+    return readings
 
 
 def _contract(root: Reader, name: str) -> ContractTerms | None:
