@@ -119,28 +119,67 @@ def is_first_registration(dossier: Dossier) -> bool:
 
 
 def note_first_registrations(dossiers: list[Dossier]) -> None:
-    """`is_first_registration` for a list of dossiers in one query (a learner's space
-    shows every dossier's quote)."""
+    """`is_first_registration` and the registration right already paid (R-FEE-1) for a
+    list of dossiers in one query (a learner's space, the direction's dashboard)."""
     learners = {d.learner_id for d in dossiers}
-    registered = list(
-        Dossier.objects.filter(learner_id__in=learners, status__in=REGISTERED).values_list(
-            "pk", "learner_id", "validated_on"
-        )
-    )
+    registered: dict[int, list[tuple[int, dt.date | None, int, str]]] = {}
+    query = Dossier.objects.filter(status__in=REGISTERED)
+    if len(learners) <= 500:  # else every registration: an IN list of 100 000 is slower
+        query = query.filter(learner_id__in=learners)
+    for pk, learner_id, validated_on, year_id, status in query.values_list(
+        "pk", "learner_id", "validated_on", "year_id", "status"
+    ).iterator(chunk_size=20000):
+        if learner_id in learners:
+            registered.setdefault(learner_id, []).append((pk, validated_on, year_id, status))
     for dossier in dossiers:
-        earlier = [
-            (pk, validated_on)
-            for pk, learner_id, validated_on in registered
-            if learner_id == dossier.learner_id and pk != dossier.pk
-        ]
+        others = [row for row in registered.get(dossier.learner_id, ()) if row[0] != dossier.pk]
+        earlier = others
         if dossier.validated_on is not None:
             earlier = [
-                (pk, on)
-                for pk, on in earlier
+                (pk, on, year_id, status)
+                for pk, on, year_id, status in others
                 if on is not None
                 and (on < dossier.validated_on or (on == dossier.validated_on and pk < dossier.pk))
             ]
         dossier._first_registration = not earlier
+        dossier._right_paid = any(
+            year_id == dossier.year_id and status == Status.TERMINATED
+            for _, _, year_id, status in others
+        )
+
+
+def dues_by_payer(registered) -> tuple[dict[str, Decimal], list[int]]:
+    """What the quotes of a queryset of dossiers ask of each payer (R-FEE-1..5), in a
+    fixed number of queries whatever their number (no list of ids is sent back); a quote
+    is computed once per distinct request (most learners ask the same). Also the
+    dossiers whose quote cannot be computed (their choices break a fee rule), left out."""
+    dossiers = list(registered.select_related("year"))
+    chosen: dict[int, list[DossierUnit]] = {}
+    for row in DossierUnit.objects.filter(dossier__in=registered).select_related("unit"):
+        chosen.setdefault(row.dossier_id, []).append(row)
+    note_first_registrations(dossiers)
+    units = {c.unit.code for rows in chosen.values() for c in rows}
+    catalogue = rules_catalogue(Unit.objects.filter(code__in=units).prefetch_related("programmes"))
+    memo: dict[tuple, Quote | None] = {}
+    due: dict[str, Decimal] = {}
+    unquotable: list[int] = []
+    years: dict[int, AcademicYear] = {}
+    for dossier in dossiers:
+        # one year object per year: its opened UEs are kept on it (opened_unit_codes)
+        dossier.year = years.setdefault(dossier.year_id, dossier.year)
+        request = quote_request(dossier, chosen.get(dossier.pk, []))
+        key = (dossier.year_id, request)
+        if key not in memo:
+            try:
+                memo[key] = quote(dossier.year.regulation, catalogue, request)
+            except InputError:
+                memo[key] = None
+        if memo[key] is None:
+            unquotable.append(dossier.pk)
+            continue
+        for share in memo[key].shares:
+            due[share.payer] = due.get(share.payer, Decimal(0)) + share.amount
+    return {payer: money(amount) for payer, amount in due.items()}, unquotable
 
 
 def set_first_registration(dossier: Dossier, value: bool | None, reason: str, by) -> Dossier:
@@ -162,8 +201,10 @@ def set_first_registration(dossier: Dossier, value: bool | None, reason: str, by
     return locked
 
 
-def quote_request(dossier: Dossier) -> QuoteRequest:
-    chosen = list(dossier.units.all())
+def quote_request(dossier: Dossier, chosen: list[DossierUnit] | None = None) -> QuoteRequest:
+    """The dossier's quote request; `chosen`, its UEs when the caller read them."""
+    if chosen is None:
+        chosen = list(dossier.units.all())
     share = Decimal(1)
     if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_share_percent is not None:
         share = dossier.employer_share_percent / 100  # a percentage, as a fraction

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from admissions.models import DossierUnit
 from assessment.models import ExamSession, Jury, Mark
-from catalogue.models import AcademicYear, Programme, Unit
+from catalogue.models import AcademicYear, Centre, Programme, Unit
 from parcours import clock
 from rules.ledger import validates
 from rules.results import Outcome, ProgrammeResults, UnitResults, programme_results, unit_results
@@ -49,11 +49,18 @@ class YearResults:
     minimum: int
 
 
-def _outcomes(year: AcademicYear, programme: Programme | None = None, unit: Unit | None = None):
-    """{(learner, unit id): Outcome} of the year's final registrations, and the
-    registered learners of the programme."""
+def year_outcomes(
+    year: AcademicYear,
+    programme: Programme | None = None,
+    unit: Unit | None = None,
+    centre: Centre | None = None,
+):
+    """{(learner, unit id): Outcome} of the year's final registrations (of one centre's
+    dossiers when asked), and the registered learners of the programme."""
     regulation = year.regulation
     registrations = DossierUnit.objects.filter(dossier__year=year, dossier__status__in=FOLLOWING)
+    if centre is not None:
+        registrations = registrations.filter(dossier__centre=centre)
     if programme is not None:
         registrations = registrations.filter(dossier__programme=programme)
     if unit is not None:
@@ -101,7 +108,7 @@ def programme_year_results(programme: Programme, year: AcademicYear) -> YearResu
     from awards.models import AwardRequest
 
     minimum = minimum_count()
-    outcomes, learners = _outcomes(year, programme)
+    outcomes, learners = year_outcomes(year, programme)
     by_learner: dict[str, list[Outcome]] = {str(learner): [] for learner in learners}
     by_unit: dict[int, list[Outcome]] = defaultdict(list)
     for (learner, unit_id), outcome in outcomes.items():
@@ -129,7 +136,7 @@ def programme_year_results(programme: Programme, year: AcademicYear) -> YearResu
 
 def unit_year_results(unit: Unit, year: AcademicYear) -> YearResults | None:
     minimum = minimum_count()
-    outcomes, _ = _outcomes(year, unit=unit)
+    outcomes, _ = year_outcomes(year, unit=unit)
     if not outcomes:
         return None
     results = unit_results(outcomes.values(), minimum)

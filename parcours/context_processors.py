@@ -86,7 +86,7 @@ class _LazyRoles:
                 prefix=True,
             )
             if self.direction:
-                own += links(("Bilans", "reports:bpf_index"), prefix=True)
+                own += links(("Pilotage", "reports:dashboard"), prefix=True)
         elif self.teacher:
             own = links(("Mes groupes", "teaching:groups"), prefix=True)
         if not own:

@@ -1,5 +1,6 @@
 from django import forms
 
+from catalogue.models import AcademicYear, Centre
 from reports.models import Classification
 from rules import bpf as core
 
@@ -27,3 +28,22 @@ def line_choices(kind: str) -> list[tuple[str, str]]:
         Classification.Kind.TRAINER: core.TRAINER_LINES,
     }[kind]
     return list(lines.items())
+
+
+class DashboardFilter(forms.Form):
+    """The dashboard's year and centre (every centre when none is chosen)."""
+
+    annee = forms.ModelChoiceField(
+        label="Année",
+        queryset=AcademicYear.objects.order_by("-code"),
+        to_field_name="code",
+        required=False,
+        empty_label=None,
+    )
+    centre = forms.ModelChoiceField(
+        label="Centre",
+        queryset=Centre.objects.order_by("position"),
+        to_field_name="code",
+        required=False,
+        empty_label="Tous les centres",
+    )

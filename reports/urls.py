@@ -11,3 +11,16 @@ urlpatterns = [
     path("direction/bpf/<int:fiscal_year>/lignes/<str:key>/", views.bpf_rows, name="bpf_rows"),
     path("direction/bpf/<int:fiscal_year>/classer/", views.classify, name="classify"),
 ]
+urlpatterns += [
+    path("direction/tableau-de-bord/", views.dashboard_page, name="dashboard"),
+    path(
+        "direction/tableau-de-bord/<slug:name>/<str:key>/",
+        views.dashboard_list,
+        name="dashboard_list",
+    ),
+    path(
+        "direction/tableau-de-bord/<slug:name>/<str:key>/export.csv",
+        views.dashboard_csv,
+        name="dashboard_csv",
+    ),
+]

@@ -1,12 +1,17 @@
-"""The direction's reports (R-ORG-4): the BPF of a fiscal year — its page where every
+"""The direction's reports: the BPF of a fiscal year (R-ORG-4) — its page where every
 figure lists the rows behind it, its CSV and PDF in the cerfa's structure, and the
-classification of the rows the readings leave unclassified.
+classification of the rows the readings leave unclassified — and the dashboard of a
+year and a centre, each figure leading to its list and the list's CSV.
 
 Who may see them: the direction only (`direction_only`); the reception and learners
 are refused (403). GET never writes.
 """
 
 from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,11 +22,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from admissions.models import Dossier, Payment
+from catalogue.models import AcademicYear
 from parcours import clock
 from parcours.access import attempt, direction_only
 from reports import bpf as reports_bpf
-from reports import services
-from reports.forms import ClassifyForm, line_choices
+from reports import dashboard, services
+from reports.forms import ClassifyForm, DashboardFilter, line_choices
+from teaching.services import current_year
 from timetable.models import Session
 from timetable.services import LOCAL
 
@@ -201,3 +208,97 @@ def _refuse(form):
             for name, errors in form.errors.items()
         ]
     )
+
+
+# --- the direction's dashboard ------------------------------------------------------------------
+
+
+def _dashboard_scope(request):
+    """The year and centre asked (the current year, every centre by default), or the
+    form with its errors."""
+    form = DashboardFilter(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data if request.GET else {}
+    year = data.get("annee") or current_year() or AcademicYear.objects.order_by("-code").first()
+    if not request.GET:
+        form = DashboardFilter(initial={"annee": year})
+    return form, year, data.get("centre")
+
+
+def _scope_query(year, centre) -> str:
+    return urlencode({"annee": year.code, **({"centre": centre.code} if centre else {})})
+
+
+@direction_only
+@require_GET
+def dashboard_page(request):
+    form, year, centre = _dashboard_scope(request)
+    board = dashboard.build(year, centre) if year is not None else None
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "weeks": dashboard.columns(board.weeks) if board else [],
+            "chart_width": dashboard.CHART_WIDTH,
+            "chart_height": dashboard.CHART_HEIGHT,
+            "scope": _scope_query(year, centre) if board else "",
+            "breadcrumb_data": {"links": [], "current": "Tableau de bord"},
+        },
+        status=200 if board or not request.GET else 400,
+    )
+
+
+def _list(request, name: str, key: str):
+    spec = dashboard.LISTS.get(name)
+    _, year, centre = _dashboard_scope(request)
+    if spec is None or year is None:
+        raise Http404("Liste inconnue.")
+    rows = spec.rows(year, centre, key)
+    if rows is None:
+        raise Http404("Liste inconnue.")
+    return spec, year, centre, rows
+
+
+@direction_only
+@require_GET
+def dashboard_list(request, name: str, key: str):
+    spec, year, centre, rows = _list(request, name, key)
+    page = Paginator(list(rows), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    scope = _scope_query(year, centre)
+    return render(
+        request,
+        "reports/dashboard_list.html",
+        {
+            "title": spec.title(key),
+            "columns": spec.columns,
+            "page_obj": page,
+            "year": year,
+            "centre": centre,
+            "scope": scope,
+            "csv_url": reverse("reports:dashboard_csv", args=[name, key]) + "?" + scope,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("reports:dashboard") + "?" + scope, "title": "Tableau de bord"}
+                ],
+                "current": spec.title(key),
+            },
+        },
+    )
+
+
+@direction_only
+@require_GET
+def dashboard_csv(request, name: str, key: str):
+    spec, year, centre, rows = _list(request, name, key)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(spec.columns)
+    for row in rows:
+        writer.writerow(row[1:])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"{name}-{key}-{year.code}{'-' + centre.code if centre else ''}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
