@@ -37,7 +37,7 @@ serve: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST)
 
 # Everything `run` needs except serving: the venv, the schema, the catalogue, demo accounts,
-# the year's published planning, its teaching groups and exam sessions.
+# the year's published planning, its teaching groups and exam sessions, past results.
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue $(DATA)
@@ -46,6 +46,8 @@ setup: install
 	PARCOURS_DATA_DIR=$(abspath $(DATA)) $(BIN)/python manage.py generate_planning --year $(DEMO_YEAR) --publish --if-missing
 	$(BIN)/python manage.py load_demo_teaching --year $(DEMO_YEAR)
 	$(BIN)/python manage.py load_demo_awards
+	# Two past years with decided juries: the catalogue shows their published results.
+	$(BIN)/python manage.py load_demo_results
 
 install: $(VENV)/.installed
 

@@ -148,25 +148,49 @@ def note_first_registrations(dossiers: list[Dossier]) -> None:
         )
 
 
+# What a quote reads of a dossier (quote_request, is_first_registration): a bulk pass
+# loads these fields only — the year's 10 kB source text is read once per year.
+QUOTED_FIELDS = (
+    "pk",
+    "learner_id",
+    "year_id",
+    "status",
+    "validated_on",
+    "funding",
+    "employer_share_percent",
+    "first_registration_override",
+    "experience_report",
+    "validation",
+    "job_seeker_category",
+    "rate_decision",
+    "employer_certificate_signed",
+)
+
+
 def dues_by_payer(registered) -> tuple[dict[str, Decimal], list[int]]:
     """What the quotes of a queryset of dossiers ask of each payer (R-FEE-1..5), in a
     fixed number of queries whatever their number (no list of ids is sent back); a quote
     is computed once per distinct request (most learners ask the same). Also the
     dossiers whose quote cannot be computed (their choices break a fee rule), left out."""
-    dossiers = list(registered.select_related("year"))
-    chosen: dict[int, list[DossierUnit]] = {}
-    for row in DossierUnit.objects.filter(dossier__in=registered).select_related("unit"):
-        chosen.setdefault(row.dossier_id, []).append(row)
+    dossiers = list(registered.only(*QUOTED_FIELDS).order_by())
+    years = AcademicYear.objects.in_bulk({d.year_id for d in dossiers})
+    chosen: dict[int, list[tuple[str, bool]]] = {}
+    for dossier_id, code, foad in DossierUnit.objects.filter(dossier__in=registered).values_list(
+        "dossier_id", "unit__code", "foad"
+    ):
+        chosen.setdefault(dossier_id, []).append((code, foad))
     note_first_registrations(dossiers)
-    units = {c.unit.code for rows in chosen.values() for c in rows}
-    catalogue = rules_catalogue(Unit.objects.filter(code__in=units).prefetch_related("programmes"))
+    catalogue = rules_catalogue(
+        Unit.objects.filter(
+            code__in={code for rows in chosen.values() for code, _ in rows}
+        ).prefetch_related("programmes")
+    )
     memo: dict[tuple, Quote | None] = {}
     due: dict[str, Decimal] = {}
     unquotable: list[int] = []
-    years: dict[int, AcademicYear] = {}
     for dossier in dossiers:
         # one year object per year: its opened UEs are kept on it (opened_unit_codes)
-        dossier.year = years.setdefault(dossier.year_id, dossier.year)
+        dossier.year = years[dossier.year_id]
         request = quote_request(dossier, chosen.get(dossier.pk, []))
         key = (dossier.year_id, request)
         if key not in memo:
@@ -201,10 +225,11 @@ def set_first_registration(dossier: Dossier, value: bool | None, reason: str, by
     return locked
 
 
-def quote_request(dossier: Dossier, chosen: list[DossierUnit] | None = None) -> QuoteRequest:
-    """The dossier's quote request; `chosen`, its UEs when the caller read them."""
+def quote_request(dossier: Dossier, chosen: list[tuple[str, bool]] | None = None) -> QuoteRequest:
+    """The dossier's quote request; `chosen`, its UEs as (code, FOAD) when the caller
+    read them."""
     if chosen is None:
-        chosen = list(dossier.units.all())
+        chosen = [(c.unit.code, c.foad) for c in dossier.units.all()]
     share = Decimal(1)
     if dossier.funding == Dossier.Funding.EMPLOYER and dossier.employer_share_percent is not None:
         share = dossier.employer_share_percent / 100  # a percentage, as a fraction
@@ -221,8 +246,8 @@ def quote_request(dossier: Dossier, chosen: list[DossierUnit] | None = None) -> 
     return QuoteRequest(
         funding=dossier.funding or "individual",
         registration_right_paid=right_paid,
-        units=tuple(c.unit.code for c in chosen if not c.foad),
-        foad_units=tuple(c.unit.code for c in chosen if c.foad),
+        units=tuple(code for code, foad in chosen if not foad),
+        foad_units=tuple(code for code, foad in chosen if foad),
         first_registration=is_first_registration(dossier),
         experience_report=dossier.experience_report,
         validation=dossier.validation,

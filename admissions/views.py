@@ -34,7 +34,7 @@ from admissions.models import Dossier, DossierFile, DossierItem, Payment
 from admissions.presenters import piece_rows, space_summary
 from assessment.services import exam_notices
 from catalogue.models import Centre
-from parcours import clock, uploads
+from parcours import clock, pades, uploads
 from parcours.access import (
     attempt,
     direction_only,
@@ -49,7 +49,7 @@ from parcours.access import (
     staff_only,
 )
 from parcours.history import changes
-from parcours.pdf import pdf_response
+from parcours.pdf import pdf_bytes_response, pdf_response, render_pdf
 from rules.explain import euros
 
 ALL_STEPS = [*STEP_TITLES, ("pieces", "Pièces justificatives"), ("depot", "Récapitulatif et dépôt")]
@@ -434,11 +434,16 @@ def contract_pdf(request, pk: int):
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
         return redirect("admissions:dossier", dossier.pk)
-    return pdf_response(
-        "admissions/pdf/contract.html",
-        document,
-        f"{contract.kind_of(dossier)}-formation-{dossier.reference}.pdf",
+    filename = f"{contract.kind_of(dossier)}-formation-{dossier.reference}.pdf"
+    if document["acceptance"] is None or not pades.configured():
+        return pdf_response("admissions/pdf/contract.html", document, filename)
+    # Accepted: the centre's copy, signed by the centre's certificate (PAdES).
+    document["signed_by"] = pades.signer_name()
+    signed = pades.sign(
+        render_pdf("admissions/pdf/contract.html", document),
+        reason=f"{document['title']} accepté(e) — dossier {dossier.reference}",
     )
+    return pdf_bytes_response(signed, filename)
 
 
 @restricted_to("learner", learner_or_staff)

@@ -28,12 +28,25 @@ from admissions.models import Dossier, DossierUnit
 from assessment.models import ExamSession, Jury, Mark
 from assessment.services import ensure_exam_sessions, examines
 from catalogue.models import AcademicYear, Centre, Programme, Unit
+from catalogue.services import opened_unit_codes
 from parcours import clock
 from rules.ledger import validates
 from teaching.models import Attendance
 from timetable.models import Planning, Session
 
 WEEK = dt.timedelta(weeks=1)
+# A plausible mix of situations and funding (no source: the reports have every case to
+# count — employees paid for or paying themselves, CIF, reconversion, job seekers,
+# alternance, whose F-1 line the BPF's readings leave to the direction).
+PROFILES = (
+    ("employee", "employer"),
+    ("employee", "individual"),
+    ("cif", "employer"),
+    ("career_change", "employer"),
+    ("job_seeker", "job_seeker"),
+    ("alternance", "employer"),
+)
+PROFILE_WEIGHTS = (40, 15, 8, 7, 20, 10)
 _FIRST = (
     "Léa Noé Maëlys Enzo Jade Louis Inès Hugo Chloé Nathan Manon Lucas Emma Théo Sarah "
     "Mathis Zoé Tom Lina Adam Anaïs Kylian Océane Dylan Clara Ethan Maéva Yanis Eva Rayan"
@@ -114,7 +127,16 @@ def _sessions_for(year: AcademicYear, back: int, base_plannings: list[Planning])
         )
 
 
-def generate(learners: int, years: int, seed: int, batch: int = 2000, log=print) -> Report:
+def generate(
+    learners: int,
+    years: int,
+    seed: int,
+    batch: int = 2000,
+    log=print,
+    with_base_year: bool = True,
+) -> Report:
+    """`with_base_year=False`: only the synthetic earlier years (the demo's past year,
+    whose juries are out: its published results show on the catalogue)."""
     started = time.monotonic()
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
     base = AcademicYear.objects.order_by("-code").first()
@@ -124,6 +146,8 @@ def generate(learners: int, years: int, seed: int, batch: int = 2000, log=print)
             f"Aucun planning pour {base.code} : lancez d'abord generate_planning --publish."
         )
     year_rows = synthetic_years(base, years)
+    if not with_base_year:
+        year_rows = year_rows[:-1]
     for year, back in year_rows:
         _sessions_for(year, back, base_plannings)
         ensure_exam_sessions(year)
@@ -191,6 +215,12 @@ def generate(learners: int, years: int, seed: int, batch: int = 2000, log=print)
     return Report(len(year_rows), learners, seconds=seconds, **counts)
 
 
+def _profile(profiles: random.Random) -> dict:
+    situation, funding = profiles.choices(PROFILES, weights=PROFILE_WEIGHTS)[0]
+    category = profiles.randint(1, 8) if funding == "job_seeker" else None  # R-FEE-2's 1..8
+    return {"situation": situation, "funding": funding, "job_seeker_category": category}
+
+
 def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff, group, counts):
     User = get_user_model()
     users = User.objects.bulk_create(
@@ -219,6 +249,9 @@ def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff
             if index > first_year and rng.random() < 0.1:
                 break  # a pause, or the end of the path
             plans.append((user, index, programme, centre))
+    # Situations and funding from a generator of their own: the other draws (and so
+    # the benchmarks' marks and statuses) are those of the same seed before they existed.
+    profiles = random.Random(seed * 7919 + start)  # noqa: S311 (synthetic data)
     dossiers = Dossier.objects.bulk_create(
         [
             Dossier(
@@ -229,6 +262,7 @@ def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff
                 status=Dossier.Status.VALIDATED,
                 last_name=user.last_name,
                 first_name=user.first_name,
+                **_profile(profiles),
             )
             for user, index, programme, centre in plans
         ],
@@ -237,14 +271,17 @@ def _batch(rng, start, size, seed, context, centres, programmes, units_of, staff
     registrations, attendances, marks = [], [], []
     validated: dict[int, set[int]] = {}  # learner → UEs validated: a failed UE is retaken
     for dossier, (user, index, programme, centre) in zip(dossiers, plans, strict=True):
-        _year, regulation, by_place, exams = context[index]
+        year, regulation, by_place, exams = context[index]
+        opened = opened_unit_codes(year)
         done = validated.setdefault(user.pk, set())
         left = [u for u in units_of[programme.pk] if u.pk not in done]
         chosen = rng.sample(left, min(len(left), rng.randint(5, 9)))
         codes = [s.code for s in regulation.semesters]
         needed = regulation.thresholds.attendances_to_sit
         for unit in chosen:
-            foad = rng.random() < 0.1
+            # FOAD only for a UE no centre of La Réunion opens (R-FEE-1): the draw stays,
+            # so that the other draws of a seed do not move.
+            foad = rng.random() < 0.1 and unit.code not in opened
             semester = unit.period if unit.period in codes else codes[0]
             registrations.append(
                 DossierUnit(dossier=dossier, unit=unit, semester=semester, foad=foad)

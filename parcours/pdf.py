@@ -30,7 +30,11 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:
-    response = HttpResponse(render_pdf(template, context), content_type="application/pdf")
+    return pdf_bytes_response(render_pdf(template, context), filename)
+
+
+def pdf_bytes_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

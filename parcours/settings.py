@@ -219,6 +219,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@cn
 # Published results (R-ORG-5): no rate on fewer learners than this — a rate on three
 # says nothing and may single a person out.
 PARCOURS_RESULTS_MIN_COUNT = env_int("PARCOURS_RESULTS_MIN_COUNT", 10)
+# R-ORG-3: the certificate (PKCS#12) that signs the centre's copy of a contract (PAdES);
+# empty: unsigned documents, signed by hand.
+PARCOURS_PADES_PKCS12 = env_str("PARCOURS_PADES_PKCS12", "")
+PARCOURS_PADES_PASSPHRASE = env_str("PARCOURS_PADES_PASSPHRASE", "")
 # R-ORG-4: the first day (MM-DD) of the organisation's fiscal year, which the BPF covers.
 PARCOURS_FISCAL_YEAR_START = env_str("PARCOURS_FISCAL_YEAR_START", "01-01")
 try:

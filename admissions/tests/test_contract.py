@@ -105,3 +105,82 @@ def test_an_employer_funded_dossier_gets_the_convention(client, learner, year):
 def test_another_learner_cannot_read_the_contract(client, draft, other_learner):
     client.force_login(other_learner)
     assert client.get(f"/dossier/{draft.pk}/contrat.pdf").status_code == 404
+
+
+def _pkcs12(folder, passphrase: bytes) -> tuple[str, object]:
+    """A self-signed certificate of the centre and its key, as a .p12 file."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Direction Cnam La Réunion")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))  # valid whatever the day
+        .not_valid_after(dt.datetime(2099, 12, 31, tzinfo=dt.UTC))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path = folder / "centre.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"centre", key, certificate, None, serialization.BestAvailableEncryption(passphrase)
+        )
+    )
+    return str(path), certificate
+
+
+def test_the_centres_copy_is_signed_pades_once_accepted(client, draft, learner, settings, tmp_path):
+    """R-ORG-3: with a certificate configured, the accepted contract is signed by the
+    centre (PAdES, pyHanko); before acceptance, and without a certificate, it is not."""
+    import io
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from parcours import pades
+
+    path, certificate = _pkcs12(tmp_path, b"secret")
+    settings.PARCOURS_PADES_PKCS12, settings.PARCOURS_PADES_PASSPHRASE = path, "secret"
+    client.force_login(learner)
+    unsigned = client.get(f"/dossier/{draft.pk}/contrat.pdf").content
+    assert PdfFileReader(io.BytesIO(unsigned)).embedded_signatures == []  # not accepted yet
+
+    upload_all(draft, learner)
+    client.post(
+        f"/dossier/{draft.pk}/deposer/", {"contract": contract.digest(draft), "accept": "1"}
+    )
+    signed = client.get(f"/dossier/{draft.pk}/contrat.pdf").content
+    (signature,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+    trusted = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[trusted]))
+    assert status.intact and status.valid and status.coverage.name == "ENTIRE_FILE"
+    assert "Signé électroniquement par Direction Cnam La Réunion" in " ".join(
+        pdf_text(signed).split()
+    )
+
+    # a certificate that cannot be read is a system check's error, not a learner's 500
+    settings.PARCOURS_PADES_PASSPHRASE = "wrong"
+    pades._signer.cache_clear()
+    assert [e.id for e in pades.certificate_readable()] == ["parcours.E010"]
+    settings.PARCOURS_PADES_PKCS12 = ""
+    assert pades.certificate_readable() == []
+    assert (
+        PdfFileReader(
+            io.BytesIO(client.get(f"/dossier/{draft.pk}/contrat.pdf").content)
+        ).embedded_signatures
+        == []
+    )

@@ -90,5 +90,5 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
     # programmes, opened UEs); payments; attendance; risks (6); outcomes (2), units;
     # award requests; the form's years and centres (4). The same at any population size:
     # no query sends a list of ids back.
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get("/direction/tableau-de-bord/")
