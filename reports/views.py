@@ -275,6 +275,7 @@ def dashboard_list(request, name: str, key: str):
             "title": spec.title(key),
             "columns": spec.columns,
             "page_obj": page,
+            "filters": scope,
             "year": year,
             "centre": centre,
             "scope": scope,

@@ -458,7 +458,8 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
             (owner, reverse("admissions:dossier", args=[dossier.pk]), 15),
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
             (reception, reverse("admissions:staff_dossier", args=[dossier.pk]), 18),
-            (reception, reverse("admissions:queue"), 8),
+            # the page's dossiers and their count (paginated)
+            (reception, reverse("admissions:queue"), 9),
         ]
 
     def counts(owner, dossier):
@@ -739,3 +740,26 @@ def test_foad_is_for_the_ues_la_reunion_does_not_open(client, started):
     # The section shows the line again, to be corrected.
     page = client.get(step_url(started, "formation")).content.decode()
     assert "NFA031 ; Programmation avec Java ; 6 ; Cnam Paris" in page
+
+
+def test_the_queue_is_paginated_and_keeps_its_filters(client, reception, year, django_user_model):
+    """Issue 19, item 4: the reception's queue shows 100 dossiers a page, never a silent
+    cut; the page links keep the filters."""
+    from admissions.views import QUEUE_PAGE
+
+    people = django_user_model.objects.bulk_create(
+        [django_user_model(email=f"n{i}@example.re") for i in range(QUEUE_PAGE + 5)]
+    )
+    Dossier.objects.bulk_create(
+        [
+            Dossier(learner=who, year=year, status=Dossier.Status.DEPOSITED, last_name=f"N{i:03d}")
+            for i, who in enumerate(people)
+        ]
+    )
+    client.force_login(reception)
+    first = client.get(reverse("admissions:queue"), {"status": "deposited"}).content.decode()
+    assert f"{QUEUE_PAGE + 5} dossiers — page 1 sur 2" in first
+    assert "?status=deposited&amp;page=2" in first
+    second = client.get(reverse("admissions:queue"), {"status": "deposited", "page": "2"})
+    assert second.content.decode().count("N1") == 5  # N100…N104
+    assert client.get(reverse("admissions:queue"), {"page": "x"}).status_code == 200

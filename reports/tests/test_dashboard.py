@@ -86,7 +86,7 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
     deposit_days(people)
     client.force_login(direction)
     # session, user, roles, the current year; statuses, semesters, deposits; dues (the
-    # registered, their UEs, the learners' registrations, the units and their
+    # registered, their years, their UEs, the learners' registrations, the units and their
     # programmes, opened UEs); payments; attendance; risks (6); outcomes (2), units;
     # award requests; the form's years and centres (4). The same at any population size:
     # no query sends a list of ids back.
