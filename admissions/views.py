@@ -132,7 +132,7 @@ def space(request):
     """The learner's personal space: dossiers, what is missing, money, documents."""
     dossiers = list(
         Dossier.objects.filter(learner=request.user)
-        .select_related("year", "programme", "centre")
+        .select_related("year", "programme", "centre", "cancellation")
         .prefetch_related("units__unit", "items__files", "payments")
         .order_by("-year__code", "-pk")
     )

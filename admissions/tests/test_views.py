@@ -763,3 +763,37 @@ def test_the_queue_is_paginated_and_keeps_its_filters(client, reception, year, d
     second = client.get(reverse("admissions:queue"), {"status": "deposited", "page": "2"})
     assert second.content.decode().count("N1") == 5  # N100…N104
     assert client.get(reverse("admissions:queue"), {"page": "x"}).status_code == 200
+
+
+def test_the_space_costs_the_same_whatever_the_learners_history(
+    client, learner, year, reception, django_assert_max_num_queries
+):
+    """Issue 19, item 4: /espace/ read each dossier's cancellation apart (an N+1 a single
+    dossier never showed); three withdrawn dossiers cost what one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from admissions.models import Cancellation
+
+    def withdrawn():
+        dossier = Dossier.objects.create(learner=learner, year=year, status="withdrawn")
+        Cancellation.objects.create(
+            dossier=dossier,
+            kind=Cancellation.Kind.choices[0][0],
+            requested_on=year.first_day,
+            contract_value=0,
+            paid=0,
+            owed=0,
+            refund=0,
+            recorded_by=reception,
+        )
+
+    client.force_login(learner)
+    withdrawn()
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("admissions:space"))
+    withdrawn()
+    withdrawn()
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("admissions:space")).content.decode()
+    assert page.count("remboursement") == 3
