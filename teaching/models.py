@@ -71,7 +71,12 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "learner"], name="attendance_unique")
         ]
-        indexes = [models.Index(fields=["learner", "session"])]
+        indexes = [
+            models.Index(fields=["learner", "session"]),
+            # the right to sit counts presences per session (attendance_counts): the
+            # count is read from the index alone (issue 19, item 2)
+            models.Index(fields=["session", "present", "learner"], name="attendance_counted"),
+        ]
         verbose_name = "présence"
         verbose_name_plural = "présences"
 

@@ -37,6 +37,7 @@ def test_scheduled_jobs_are_declared_once_for_both_platforms():
             "issue_semester_certificates",
             "purge_documents",
             "backup",
+            "analyze_database",
         }
     )
 
@@ -64,3 +65,19 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     assert (config["workers"], config["timeout"]) == (3, 45)
     assert config["max_requests"] > 0 and config["max_requests_jitter"] > 0
     assert config["logger_class"] == "parcours.access_log.PrivateAccessLogger"
+
+
+def test_the_nightly_analyze_refreshes_the_statistics(db):
+    """Issue 19, item 2: the planner's statistics exist after the nightly command."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    out = StringIO()
+    call_command("analyze_database", stdout=out)
+    assert "Statistiques à jour" in out.getvalue()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
