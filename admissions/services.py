@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from admissions import notifications
+from admissions import notifications, signals
 from admissions.models import (
     Cancellation,
     ContractAcceptance,
@@ -956,10 +956,8 @@ def validate(dossier: Dossier, by) -> Dossier:
         locked.status = Status.VALIDATED
         locked.validated_on = clock.today()
         locked.save()
-        if locked.validation:  # a VAE, VAP85 or VES: its application opens (R-FEE-4)
-            from awards.services import open_from_registration
-
-            open_from_registration(locked, by)
+        # The ledger opens a VAE, VAP85 or VES application (R-FEE-4), in this transaction.
+        signals.registration_validated.send(Dossier, dossier=locked, by=by)
         notifications.validated(locked)
     return locked
 

@@ -20,9 +20,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from admissions.models import Dossier, DossierUnit
-from assessment import notifications
+from assessment import notifications, signals
 from assessment.models import Convocation, ExamSession, Jury, Mark
-from awards import services as ledger
 from catalogue.bridge import rules_catalogue
 from catalogue.models import AcademicYear, Unit
 from parcours import clock
@@ -61,7 +60,7 @@ def ensure_exam_sessions(year: AcademicYear) -> list[ExamSession]:
             defaults={"starts_on": starts_on, "ends_on": ends_on, "publication_days": days},
         )
         for jury in session.juries.filter(status=Jury.Status.DECIDED):
-            ledger.refresh_jury_credits(jury)  # new dates: the ledger follows (R-EXA-5)
+            signals.jury_dates_changed.send(Jury, jury=jury)  # new dates: the ledger follows
         sessions.append(session)
     return sessions
 
@@ -409,7 +408,7 @@ def save_marks(
         mark.save()
         changed += 1
     if changed and jury.status == Jury.Status.DECIDED:
-        ledger.sync_jury_credits(jury)  # a correction after the jury moves the ledger too
+        signals.jury_marks_changed.send(Jury, jury=jury)  # a correction moves the ledger too
     return changed
 
 
@@ -458,7 +457,7 @@ def decide(jury: Jury, by, minutes: str = "") -> Jury:
     jury.status, jury.decided_at, jury.decided_by = Jury.Status.DECIDED, clock.now(), by
     jury.minutes = minutes.strip()
     jury.save()
-    ledger.sync_jury_credits(jury)  # R-EXA-4: the UEs validated enter the ledger
+    signals.jury_marks_changed.send(Jury, jury=jury)  # R-EXA-4: into the ledger
     return jury
 
 
@@ -474,7 +473,7 @@ def publish_early(jury: Jury, by) -> Jury:
         raise ValidationError("Les résultats sont déjà publiés.")
     jury.published_early_on = today
     jury.save()
-    ledger.refresh_jury_credits(jury)
+    signals.jury_dates_changed.send(Jury, jury=jury)  # R-EXA-5: the ledger follows
     send_result_notices(today)
     return jury
 
