@@ -191,7 +191,9 @@ def dues_by_payer(registered) -> tuple[dict[str, Decimal], list[int]]:
     for dossier in dossiers:
         # one year object per year: its opened UEs are kept on it (opened_unit_codes)
         dossier.year = years[dossier.year_id]
-        request = quote_request(dossier, chosen.get(dossier.pk, []))
+        # The UEs' order changes the quote's lines, not what each payer owes: sorted,
+        # far more learners share a request (the memo's hits).
+        request = quote_request(dossier, sorted(chosen.get(dossier.pk, [])))
         key = (dossier.year_id, request)
         if key not in memo:
             try:
