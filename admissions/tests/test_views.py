@@ -452,8 +452,8 @@ def test_query_counts_are_fixed_whatever_the_number_of_files_and_payments(
         return [
             # + convocations, marks (notices), earlier registrations (the file fee and the
             # registration right already paid, one query), the UEs opened this year (FOAD,
-            # R-FEE-1)
-            (owner, reverse("admissions:space"), 17),
+            # R-FEE-1); the cancellation comes with the dossiers
+            (owner, reverse("admissions:space"), 16),
             # + file fee, openings, the contract accepted (R-ORG-3)
             (owner, reverse("admissions:dossier", args=[dossier.pk]), 15),
             (owner, reverse("admissions:pieces", args=[dossier.pk]), 9),
