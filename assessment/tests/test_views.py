@@ -392,3 +392,20 @@ def test_an_odd_mark_is_refused_in_french_not_rounded(  # R-EXA-4 judges the mar
 
     assert response.status_code == 400 and message in response.content.decode()
     assert not Mark.objects.exists()
+
+
+def test_a_large_jury_page_shows_a_page_of_candidates_and_counts_them_all(
+    client, s1, cohort, reception, django_user_model, monkeypatch
+):
+    """Issue 19, item 4: the jury page of a UE sent every candidate's row (1.1 MB for
+    9 657); it shows a page of them, the counts over all."""
+    from assessment import views
+
+    monkeypatch.setattr(views, "JURY_PAGE", 1)
+    client.force_login(reception)
+    url = f"/accueil/examens/{s1.pk}/ue/AST004/"
+    first = client.get(url).content.decode()
+    assert "sur 2)" in first and "page 1 sur 2" in first and "?page=2" in first
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "page 2 sur 2" in second
+    assert client.get(url, {"page": "abc"}).status_code == 200
