@@ -564,6 +564,13 @@ class PaymentForm(BoundedForm):
         label="Référence (virement, prise en charge…)", required=False, max_length=120
     )
     received_on = forms.DateField(label="Reçu le", widget=DateInput())
+    scheme = forms.ChoiceField(
+        label="Dispositif de financement (bilan pédagogique et financier)",
+        help_text="Pour un paiement de l'employeur ou d'un organisme : OPCO, CPF, "
+        "Transitions Pro, Région… Laissé vide, la direction le classera.",
+        required=False,
+        choices=[("", "— à préciser plus tard"), *Payment._meta.get_field("scheme").choices],
+    )
     is_guarantee = forms.BooleanField(
         label="Chèques de garantie (attestation de l'employeur non signée), rendus à "
         "réception de l'attestation signée",
@@ -590,6 +597,11 @@ class PaymentForm(BoundedForm):
         data = super().clean()
         if data.get("method") == Payment.Method.CHEQUE:
             self.require("cheque_number", "Indiquez le numéro du chèque.")
+        if data.get("payer") == Payment.Payer.LEARNER and data.get("scheme") not in ("", "C9"):
+            self.add_error(
+                "scheme",
+                "Un paiement de l'élève à ses frais relève de la ligne C9 (particuliers).",
+            )
         received = data.get("received_on")
         if received and received > clock.today():
             self.add_error("received_on", "Un paiement ne peut être reçu dans le futur.")

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from catalogue.models import AcademicYear, Centre, Programme, Unit
 from parcours import clock
+from rules.bpf import INCOME_LINES
 
 
 class Dossier(models.Model):
@@ -366,6 +367,14 @@ class Payment(models.Model):
     # payment of the quote, handed back once the signed certificate arrives.
     is_guarantee = models.BooleanField("chèque de garantie", default=False)
     returned_on = models.DateField("rendu le", null=True, blank=True)
+    # R-ORG-4: the BPF line of the money (cerfa 10443, section C) when the reception
+    # knows it (an OPCO's professionalisation, a CPF…); blank: the year's readings decide.
+    scheme = models.CharField(
+        "dispositif (ligne du BPF)",
+        max_length=8,
+        blank=True,
+        choices=[(code, f"{code} — {label}") for code, label in INCOME_LINES.items()],
+    )
 
     history = HistoricalRecords()
 

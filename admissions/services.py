@@ -977,6 +977,7 @@ def record_payment(
     reference: str = "",
     confirmed_second: bool = False,
     is_guarantee: bool = False,
+    scheme: str = "",
 ) -> Payment:
     """Record money received; the same form token records one payment only. A cheque
     (or reference) already recorded with the same amount and payer is refused with
@@ -986,6 +987,8 @@ def record_payment(
         raise DossierError({"amount": "Le montant doit être un nombre positif (en euros)."})
     if method == Payment.Method.CHEQUE and not cheque_number.strip():
         raise DossierError({"cheque_number": "Indiquez le numéro du chèque."})
+    if scheme and scheme not in dict(Payment._meta.get_field("scheme").choices):
+        raise DossierError({"scheme": "Choisissez une ligne du bilan dans la liste."})
     if is_guarantee and (method != Payment.Method.CHEQUE or payer != Payment.Payer.LEARNER):
         raise DossierError(
             {"is_guarantee": "Une garantie se remet en chèques de l'élève (R-REG-2)."}
@@ -1012,6 +1015,7 @@ def record_payment(
             reference=reference.strip(),
             recorded_by=by,
             is_guarantee=is_guarantee,
+            scheme=scheme,
         )
 
 

@@ -775,6 +775,7 @@ def payment(request, pk: int):
                 by=request.user,
                 confirmed_second=data["confirmed_second"],
                 is_guarantee=data["is_guarantee"],
+                scheme=data["scheme"],
             )
         except services.DuplicatePayment as error:
             form.ask_confirmation(error)

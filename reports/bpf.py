@@ -156,10 +156,11 @@ def _choices() -> dict[str, dict[int, str]]:
 def _payments(first: dt.date, last: dt.date, choices: dict[int, str]) -> list[core.PaymentRow]:
     rows = Payment.objects.filter(
         received_on__gte=first, received_on__lte=last, is_guarantee=False
-    ).values_list("pk", "amount", "payer", "dossier__situation")
+    ).values_list("pk", "amount", "payer", "dossier__situation", "scheme")
+    # The direction's classification, else the scheme the reception recorded.
     return [
-        core.PaymentRow(pk, amount, payer, situation, choices.get(pk, ""))
-        for pk, amount, payer, situation in rows.iterator(chunk_size=5000)
+        core.PaymentRow(pk, amount, payer, situation, choices.get(pk) or scheme)
+        for pk, amount, payer, situation, scheme in rows.iterator(chunk_size=5000)
     ]
 
 

@@ -8,7 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from admissions.models import Dossier
 from assessment.tests.test_views import pdf_text
 from reports import bpf, services
 
@@ -149,3 +151,55 @@ def test_the_page_and_the_rows_use_a_fixed_number_of_queries(
     # the same computation, then the page of rows behind the figure
     with django_assert_max_num_queries(14):
         client.get("/direction/bpf/2016/lignes/C9/")
+
+
+def test_a_scheme_recorded_with_the_payment_needs_no_classification(population, reception):
+    """The reception records the scheme it knows (an OPCO's professionalisation); the
+    direction's classification still wins over it."""
+    import uuid
+
+    from admissions import services as admissions
+    from admissions.forms import PaymentForm
+
+    people, _, _ = population
+    dossier = people["zoe"]
+    dossier.status = Dossier.Status.DEPOSITED  # a live dossier takes payments
+    dossier.save()
+    payment = admissions.record_payment(
+        dossier,
+        token=uuid.uuid4(),
+        payer="employer",
+        method="transfer",
+        amount=Decimal("800.00"),
+        received_on=dt.date(2016, 11, 2),
+        by=reception,
+        reference="OPCO 2016-118",
+        scheme="C2b",
+    )
+    f = figures(bpf.report(2016))
+    assert f["C2b"].amount == Decimal("800.00") and f["C2b"].refs == [payment.pk]
+    assert ("payment", payment.pk) not in {
+        (u.kind, u.ref) for u in bpf.report(2016).bpf.unclassified
+    }
+    with pytest.raises(ValidationError, match="ligne du bilan"):
+        admissions.record_payment(
+            dossier,
+            token=uuid.uuid4(),
+            payer="employer",
+            method="transfer",
+            amount=Decimal("1.00"),
+            received_on=dt.date(2016, 11, 2),
+            by=reception,
+            scheme="Z1",
+        )
+    form = PaymentForm(
+        {
+            "token": str(uuid.uuid4()),
+            "payer": "learner",
+            "method": "card",
+            "amount": "10,00",
+            "received_on": "2016-09-01",
+            "scheme": "C2b",
+        }
+    )
+    assert not form.is_valid() and "C9" in " ".join(form.errors["scheme"])
