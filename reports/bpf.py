@@ -353,8 +353,8 @@ def csv_text(report: Report) -> str:
                     figure.key,
                     figure.label,
                     figure.count,
-                    "" if code == "C" else _comma(figure.hours),
-                    _comma(figure.amount) if figure.amount is not None else "",
+                    "" if code == "C" else decimal_comma(figure.hours),
+                    decimal_comma(figure.amount) if figure.amount is not None else "",
                 ]
             )
     for row in report.bpf.unclassified:
@@ -362,7 +362,8 @@ def csv_text(report: Report) -> str:
     return out.getvalue()
 
 
-def _comma(value) -> str:
+def decimal_comma(value) -> str:
+    """A number as a French spreadsheet reads it (decimal comma)."""
     return str(value).replace(".", ",")
 
 

@@ -21,6 +21,7 @@ from admissions.services import REGISTERED, dues_by_payer
 from assessment.results import year_outcomes
 from awards.models import AwardRequest
 from catalogue.models import AcademicYear, Centre, Unit
+from reports.bpf import decimal_comma
 from rules.results import rate, unit_results
 from teaching.alerts import risks
 from teaching.models import Attendance
@@ -259,7 +260,7 @@ def _list_payments(year, centre, key):
             p.dossier.full_name,
             f"{p.received_on:%d/%m/%Y}",
             p.get_method_display(),
-            f"{p.amount}".replace(".", ","),
+            decimal_comma(p.amount),
         )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 RULE = "R-ORG-4"
-MINUTES_PER_HOUR = Decimal(60)  # a unit conversion, not a brochure value
+MINUTES_PER_HOUR = 60  # a unit conversion, not a brochure value
 TOP_SPECIALTIES = 5  # the form lists the five main specialties, then "autres"
 
 # --- the form's lines (cerfa 10443*17) -------------------------------------------------------

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from admissions.models import Dossier
+from admissions.models import Dossier, Payment
 from assessment.tests.test_views import pdf_text
 from reports import bpf, services
 
@@ -165,33 +165,28 @@ def test_a_scheme_recorded_with_the_payment_needs_no_classification(population, 
     dossier = people["zoe"]
     dossier.status = Dossier.Status.DEPOSITED  # a live dossier takes payments
     dossier.save()
-    payment = admissions.record_payment(
-        dossier,
-        token=uuid.uuid4(),
-        payer="employer",
-        method="transfer",
-        amount=Decimal("800.00"),
-        received_on=dt.date(2016, 11, 2),
-        by=reception,
-        reference="OPCO 2016-118",
-        scheme="C2b",
-    )
+
+    def transfer(amount: str, scheme: str):
+        return admissions.record_payment(
+            dossier,
+            token=uuid.uuid4(),
+            payer="employer",
+            method="transfer",
+            amount=Decimal(amount),
+            received_on=dt.date(2016, 11, 2),
+            by=reception,
+            scheme=scheme,
+        )
+
+    payment = transfer("800.00", "C2b")
     f = figures(bpf.report(2016))
     assert f["C2b"].amount == Decimal("800.00") and f["C2b"].refs == [payment.pk]
     assert ("payment", payment.pk) not in {
         (u.kind, u.ref) for u in bpf.report(2016).bpf.unclassified
     }
     with pytest.raises(ValidationError, match="ligne du bilan"):
-        admissions.record_payment(
-            dossier,
-            token=uuid.uuid4(),
-            payer="employer",
-            method="transfer",
-            amount=Decimal("1.00"),
-            received_on=dt.date(2016, 11, 2),
-            by=reception,
-            scheme="Z1",
-        )
+        transfer("1.00", "Z1")  # not a line of the form: refused, nothing written
+    assert Payment.objects.filter(dossier=dossier).count() == 1
     form = PaymentForm(
         {
             "token": str(uuid.uuid4()),
